@@ -1,0 +1,58 @@
+import Foundation
+
+/// The IdP's signing keys and the rules of rotation. A value: the store that persists it is
+/// `KeyRingStore`.
+public struct KeyRing: Sendable, Hashable {
+    /// How long a retired key stays published. Partners that cache metadata or JWKS for up to a
+    /// day, and tokens that live minutes, are both well inside it.
+    public static let retiredGracePeriod: TimeInterval = 14 * 24 * 3600
+
+    public private(set) var keys: [SigningKey]
+
+    public init(keys: [SigningKey]) {
+        self.keys = keys.sorted { $0.state != $1.state ? $0.state < $1.state : $0.createdAt > $1.createdAt }
+    }
+
+    /// The key that signs now.
+    public var active: SigningKey? { keys.first { $0.state == .active } }
+    public var next: SigningKey? { keys.first { $0.state == .next } }
+
+    /// Every key partners should accept: not expired, and not retired for longer than the grace
+    /// period. Metadata and JWKS publish exactly these.
+    public func published(at now: Date) -> [SigningKey] {
+        keys.filter { key in
+            guard key.notAfter > now else { return false }
+            if key.state == .retired, let retiredAt = key.retiredAt {
+                return now.timeIntervalSince(retiredAt) < Self.retiredGracePeriod
+            }
+            return true
+        }
+    }
+
+    public func key(kid: String) -> SigningKey? { keys.first { $0.kid == kid } }
+
+    /// One rotation step: the active key retires, the `next` key (or `replacement`, when there is
+    /// no `next` key) becomes active, and `freshNext` becomes the new `next` key.
+    public func rotated(freshNext: SigningKey, replacement: SigningKey?, at now: Date) -> KeyRing {
+        var keys = self.keys.map { key -> SigningKey in
+            var key = key
+            if key.state == .active {
+                key.state = .retired
+                key.retiredAt = now
+            } else if key.state == .next {
+                key.state = .active
+                key.activatedAt = now
+            }
+            return key
+        }
+        if self.next == nil, var replacement {
+            replacement.state = .active
+            replacement.activatedAt = now
+            keys.append(replacement)
+        }
+        var upcoming = freshNext
+        upcoming.state = .next
+        keys.append(upcoming)
+        return KeyRing(keys: keys)
+    }
+}

@@ -1,0 +1,192 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The key ring on disk: `keyring.json` (kid, state, dates) beside one `<kid>.key.pem` and one
+/// `<kid>.crt.pem` per key, every file mode 0600.
+///
+/// A running server sees a rotation made by `storeidp keys rotate` in another process without a
+/// restart: `current()` compares the manifest's file identity (inode, size, modification time)
+/// with the one it loaded and reloads when it changed. Writes go to a temporary file renamed
+/// over the manifest, so a reader sees the old ring or the new one, never half of one, and an
+/// exclusive `flock` keeps two rotations from interleaving.
+public final class KeyRingStore: @unchecked Sendable {
+    public enum StoreError: Error, CustomStringConvertible {
+        case unreadable(path: String, reason: String)
+        case corrupt(path: String, reason: String)
+        case missingKeyFile(kid: String, path: String)
+        case unwritable(path: String, reason: String)
+
+        public var description: String {
+            switch self {
+            case let .unreadable(path, reason): return "cannot read \(path): \(reason)"
+            case let .corrupt(path, reason): return "\(path) is not a valid key ring: \(reason)"
+            case let .missingKeyFile(kid, path): return "key \(kid) is listed but \(path) is missing"
+            case let .unwritable(path, reason): return "cannot write \(path): \(reason)"
+            }
+        }
+    }
+
+    public let directory: URL
+    private let factory: SigningKeyFactory
+    private let lock = NSLock()
+    private var cached: (identity: FileIdentity?, ring: KeyRing)?
+
+    public init(directory: URL, factory: SigningKeyFactory) {
+        self.directory = directory
+        self.factory = factory
+    }
+
+    private var manifestURL: URL { directory.appendingPathComponent("keyring.json") }
+
+    /// The ring as it is on disk now (re-read only when the manifest changed).
+    public func current() throws -> KeyRing {
+        let identity = FileIdentity(path: manifestURL.path)
+        if let cached = lock.withLock({ cached }), cached.identity == identity, identity != nil {
+            return cached.ring
+        }
+        let ring = try load()
+        lock.withLock { cached = (FileIdentity(path: manifestURL.path), ring) }
+        return ring
+    }
+
+    /// Creates the first key when the ring is empty. Returns the key it created, if any.
+    @discardableResult
+    public func ensureActiveKey(now: Date) throws -> SigningKey? {
+        try withExclusiveLock {
+            let ring = try load()
+            guard ring.active == nil else { return nil }
+            let key = try factory.makeKey(state: .active, now: now)
+            try persist(KeyRing(keys: ring.keys + [key]), newKeys: [key])
+            return key
+        }
+    }
+
+    /// One rotation (see `KeyRing.rotated`). Returns the ring after it.
+    @discardableResult
+    public func rotate(now: Date) throws -> KeyRing {
+        try withExclusiveLock {
+            let ring = try load()
+            let replacement = ring.next == nil ? try factory.makeKey(state: .active, now: now) : nil
+            let fresh = try factory.makeKey(state: .next, now: now)
+            let rotated = ring.rotated(freshNext: fresh, replacement: replacement, at: now)
+            try persist(rotated, newKeys: [replacement, fresh].compactMap { $0 })
+            return rotated
+        }
+    }
+
+    private func load() throws -> KeyRing {
+        guard FileManager.default.fileExists(atPath: manifestURL.path) else { return KeyRing(keys: []) }
+        let data: Data
+        do { data = try Data(contentsOf: manifestURL) } catch {
+            throw StoreError.unreadable(path: manifestURL.path, reason: error.localizedDescription)
+        }
+        let manifest: Manifest
+        do { manifest = try Self.decoder.decode(Manifest.self, from: data) } catch {
+            throw StoreError.corrupt(path: manifestURL.path, reason: "\(error)")
+        }
+        let keys = try manifest.keys.map { entry -> SigningKey in
+            let keyPath = directory.appendingPathComponent("\(entry.kid).key.pem").path
+            let certificatePath = directory.appendingPathComponent("\(entry.kid).crt.pem").path
+            guard let privateKey = try? String(contentsOfFile: keyPath, encoding: .utf8) else {
+                throw StoreError.missingKeyFile(kid: entry.kid, path: keyPath)
+            }
+            guard let certificate = try? String(contentsOfFile: certificatePath, encoding: .utf8) else {
+                throw StoreError.missingKeyFile(kid: entry.kid, path: certificatePath)
+            }
+            return SigningKey(kid: entry.kid, algorithm: entry.algorithm, state: entry.state, createdAt: entry.createdAt,
+                              activatedAt: entry.activatedAt, retiredAt: entry.retiredAt, notAfter: entry.notAfter,
+                              privateKeyPEM: privateKey, certificatePEM: certificate)
+        }
+        return KeyRing(keys: keys)
+    }
+
+    private func persist(_ ring: KeyRing, newKeys: [SigningKey]) throws {
+        for key in newKeys {
+            try writeSecret(key.privateKeyPEM, to: directory.appendingPathComponent("\(key.kid).key.pem"))
+            try writeSecret(key.certificatePEM, to: directory.appendingPathComponent("\(key.kid).crt.pem"))
+        }
+        let manifest = Manifest(keys: ring.keys.map {
+            Manifest.Entry(kid: $0.kid, algorithm: $0.algorithm, state: $0.state, createdAt: $0.createdAt,
+                           activatedAt: $0.activatedAt, retiredAt: $0.retiredAt, notAfter: $0.notAfter)
+        })
+        let data = try Self.encoder.encode(manifest)
+        try writeSecret(String(decoding: data, as: UTF8.self), to: manifestURL)
+        lock.withLock { cached = nil }
+    }
+
+    /// Writes through a temporary file created with mode 0600 and renamed into place.
+    private func writeSecret(_ text: String, to url: URL) throws {
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
+        let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        guard descriptor >= 0 else { throw StoreError.unwritable(path: temporary.path, reason: String(cString: strerror(errno))) }
+        let bytes = Array(text.utf8)
+        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        let synced = fsync(descriptor)
+        close(descriptor)
+        guard written == bytes.count, synced == 0, rename(temporary.path, url.path) == 0 else {
+            unlink(temporary.path)
+            throw StoreError.unwritable(path: url.path, reason: String(cString: strerror(errno)))
+        }
+    }
+
+    private func withExclusiveLock<T>(_ body: () throws -> T) throws -> T {
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw StoreError.unwritable(path: directory.path, reason: error.localizedDescription)
+        }
+        let lockPath = directory.appendingPathComponent(".keyring.lock").path
+        let descriptor = open(lockPath, O_RDWR | O_CREAT, 0o600)
+        guard descriptor >= 0 else { throw StoreError.unwritable(path: lockPath, reason: String(cString: strerror(errno))) }
+        defer { close(descriptor) }
+        flock(descriptor, LOCK_EX)
+        defer { flock(descriptor, LOCK_UN) }
+        return try body()
+    }
+
+    private struct Manifest: Codable {
+        struct Entry: Codable {
+            let kid: String
+            let algorithm: SigningKey.Algorithm
+            let state: SigningKey.State
+            let createdAt: Date
+            let activatedAt: Date?
+            let retiredAt: Date?
+            let notAfter: Date
+        }
+        let keys: [Entry]
+    }
+
+    private static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return encoder
+    }
+
+    private static var decoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return decoder
+    }
+}
+
+/// What identifies one version of a file: a rename over it changes the inode.
+struct FileIdentity: Equatable {
+    let inode: UInt64
+    let size: Int64
+    let modified: Int64
+
+    init?(path: String) {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        inode = UInt64(info.st_ino)
+        size = Int64(info.st_size)
+        modified = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import StoreIdPCore
+
+/// Everything StoreIdP reads from its environment, parsed and checked once at start.
+///
+/// | variable | default | meaning |
+/// |---|---|---|
+/// | `STOREIDP_BASE_URL` | `http://127.0.0.1:8080` | public URL partners and browsers use |
+/// | `STOREIDP_DATABASE_URL` | `sqlite://storeidp.sqlite` | `sqlite://PATH` or `postgres://user:pass@host:port/db` |
+/// | `STOREIDP_KEYS_DIR` | `Keys` | where signing keys live |
+/// | `STOREIDP_LAUNCH_SECRET` | none | secret storefronts sign launch tokens with |
+/// | `STOREIDP_ADMIN_TOKEN` | none | bearer token of the admin API |
+/// | `STOREIDP_SESSION_LIFETIME` | `28800` | seconds a store login lasts |
+public struct StoreIdPSettings: Sendable {
+    public var baseURL: URL
+    public var database: DatabaseLocation
+    public var keysDirectory: URL
+    public var launchSecret: String?
+    public var adminToken: String?
+    public var sessionLifetime: TimeInterval
+    public var loginThrottle: LoginThrottlePolicy
+
+    public enum ConfigurationError: Error, CustomStringConvertible {
+        case invalid(variable: String, reason: String)
+        public var description: String {
+            switch self {
+            case let .invalid(variable, reason): return "\(variable): \(reason)"
+            }
+        }
+    }
+
+    public init(baseURL: URL, database: DatabaseLocation, keysDirectory: URL, launchSecret: String? = nil,
+                adminToken: String? = nil, sessionLifetime: TimeInterval = 8 * 3600,
+                loginThrottle: LoginThrottlePolicy = LoginThrottlePolicy()) {
+        self.baseURL = baseURL
+        self.database = database
+        self.keysDirectory = keysDirectory
+        self.launchSecret = launchSecret
+        self.adminToken = adminToken
+        self.sessionLifetime = sessionLifetime
+        self.loginThrottle = loginThrottle
+    }
+
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> StoreIdPSettings {
+        func value(_ name: String) -> String? {
+            guard let value = environment[name]?.trimmingWhitespace(), !value.isEmpty else { return nil }
+            return value
+        }
+        let base = value("STOREIDP_BASE_URL") ?? "http://127.0.0.1:8080"
+        guard let baseURL = URL(string: base), let scheme = baseURL.scheme?.lowercased(), scheme == "http" || scheme == "https",
+              baseURL.host != nil, baseURL.query == nil, baseURL.fragment == nil else {
+            throw ConfigurationError.invalid(variable: "STOREIDP_BASE_URL", reason: "'\(base.displaySafePrefix)' is not an http(s) URL without query or fragment")
+        }
+        let database: DatabaseLocation
+        do {
+            database = try DatabaseLocation(value("STOREIDP_DATABASE_URL") ?? "sqlite://storeidp.sqlite")
+        } catch {
+            throw ConfigurationError.invalid(variable: "STOREIDP_DATABASE_URL", reason: "\(error)")
+        }
+        var lifetime: TimeInterval = 8 * 3600
+        if let raw = value("STOREIDP_SESSION_LIFETIME") {
+            guard let seconds = TimeInterval(raw), seconds >= 60, seconds <= 30 * 24 * 3600 else {
+                throw ConfigurationError.invalid(variable: "STOREIDP_SESSION_LIFETIME", reason: "must be a number of seconds between 60 and 2592000")
+            }
+            lifetime = seconds
+        }
+        let launchSecret = value("STOREIDP_LAUNCH_SECRET")
+        if let launchSecret, launchSecret.utf8.count < 32 {
+            throw ConfigurationError.invalid(variable: "STOREIDP_LAUNCH_SECRET", reason: "must be at least 32 bytes (RFC 7518 §3.2: an HS256 key at least as long as the hash)")
+        }
+        return StoreIdPSettings(
+            baseURL: baseURL,
+            database: database,
+            keysDirectory: URL(fileURLWithPath: value("STOREIDP_KEYS_DIR") ?? "Keys"),
+            launchSecret: launchSecret,
+            adminToken: value("STOREIDP_ADMIN_TOKEN"),
+            sessionLifetime: lifetime
+        )
+    }
+
+    /// Cookies carry `Secure` when the public URL is https.
+    public var usesHTTPS: Bool { baseURL.scheme?.lowercased() == "https" }
+}
+
+/// Where the data lives.
+public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
+    case sqliteFile(String)
+    case sqliteMemory
+    case postgres(String)
+
+    public init(_ url: String) throws {
+        if url == "sqlite::memory:" || url == "sqlite://:memory:" {
+            self = .sqliteMemory
+        } else if url.hasPrefix("sqlite://") {
+            let path = String(url.dropFirst("sqlite://".count))
+            guard !path.isEmpty else { throw StoreIdPSettings.ConfigurationError.invalid(variable: "STOREIDP_DATABASE_URL", reason: "sqlite:// needs a file path") }
+            self = .sqliteFile(path)
+        } else if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
+            self = .postgres(url)
+        } else {
+            throw StoreIdPSettings.ConfigurationError.invalid(variable: "STOREIDP_DATABASE_URL", reason: "use sqlite://PATH or postgres://USER:PASSWORD@HOST:PORT/DATABASE")
+        }
+    }
+
+    /// The location without a password, for logs.
+    public var description: String {
+        switch self {
+        case let .sqliteFile(path): return "sqlite://\(path)"
+        case .sqliteMemory: return "sqlite::memory:"
+        case let .postgres(url):
+            guard var components = URLComponents(string: url) else { return "postgres://…" }
+            if components.password != nil { components.password = "***" }
+            return components.string ?? "postgres://…"
+        }
+    }
+}

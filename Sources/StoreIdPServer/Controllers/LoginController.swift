@@ -1,0 +1,112 @@
+import Foundation
+import StoreIdPCore
+import Vapor
+
+/// The store login: `GET /login`, `POST /login`, `POST /logout`.
+struct LoginController: RouteCollection {
+    /// Login and logout bodies are a few fields; anything larger is refused with 413 before it is read.
+    static let maximumBodySize: ByteCount = "16kb"
+
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("login", use: showForm)
+        routes.on(.POST, "login", body: .collect(maxSize: Self.maximumBodySize), use: submit)
+        routes.on(.POST, "logout", body: .collect(maxSize: Self.maximumBodySize), use: logout)
+    }
+
+    struct LoginPage: Encodable {
+        let title = "Sign in"
+        let csrf: String
+        let returnTo: String
+        let email: String
+        let error: String?
+    }
+
+    struct LoginForm: Decodable {
+        var email: String?
+        var password: String?
+        var csrf: String?
+        var return_to: String?
+    }
+
+    func showForm(_ request: Request) async throws -> Response {
+        let returnTo = ReturnPath.sanitize(request.query[String.self, at: "return_to"])
+        if try await request.storeSession.customer() != nil {
+            return request.redirect(to: returnTo.path, redirectType: .normal)
+        }
+        return try await render(request, status: .ok, returnTo: returnTo, email: "", error: nil)
+    }
+
+    func submit(_ request: Request) async throws -> Response {
+        try request.requireBodySize(atMost: Self.maximumBodySize)
+        let form = try request.content.decode(LoginForm.self)
+        let session = request.storeSession
+        guard session.acceptsCSRFToken(form.csrf) else {
+            throw PageError(.forbidden, "This sign-in form has expired. Please reload the page and try again.")
+        }
+        let returnTo = ReturnPath.sanitize(form.return_to)
+        let email = (form.email ?? "").trimmingWhitespace()
+        let password = form.password ?? ""
+        let now = request.now
+        let policy = request.storeIdP.settings.loginThrottle
+        let accountKey = LoginThrottlePolicy.accountKey(email)
+        let addressKey = LoginThrottlePolicy.addressKey(request.clientAddress)
+        let throttle = request.loginThrottle
+
+        if let wait = try await throttle.retryAfter(
+            keys: [(accountKey, policy.maximumFailuresPerAccount), (addressKey, policy.maximumFailuresPerAddress)], now: now
+        ) {
+            throw PageError(.tooManyRequests, "Too many failed sign-in attempts. Please wait \(wait / 60 + 1) minutes and try again.",
+                            headers: ["Retry-After": String(wait)])
+        }
+
+        let customer = try await request.customers.find(email: email)
+        let hasher = request.storeIdP.hasher
+        let stored = customer?.isActive == true ? customer?.passwordHash : nil
+        let verified = try await request.application.threadPool.runIfActive {
+            guard let stored else {
+                // Spend the same time as a real check, so response time does not tell which emails exist.
+                _ = try? hasher.verify(password, againstBcrypt: DummyHash.value)
+                return false
+            }
+            return try stored.verify(password, using: hasher)
+        }
+        guard verified, let customer, let stored else {
+            try await throttle.recordFailure(keys: [accountKey, addressKey], now: now)
+            request.logger.info("store login refused", metadata: ["client": .string(request.clientAddress)])
+            return try await render(request, status: .unauthorized, returnTo: returnTo, email: email,
+                                    error: "The email or password is not right.")
+        }
+        try await throttle.reset(key: accountKey)
+        if stored.needsRehash {
+            let fresh = try await request.application.threadPool.runIfActive { try hasher.hash(password) }
+            try await request.customers.replacePasswordHash(of: customer.id, with: .bcrypt(fresh), now: now)
+        }
+        try await session.signIn(customer)
+        request.logger.info("store login", metadata: ["customer": .string(customer.id.uuidString)])
+        return request.redirect(to: returnTo.path, redirectType: .normal)
+    }
+
+    func logout(_ request: Request) async throws -> Response {
+        try request.requireBodySize(atMost: Self.maximumBodySize)
+        let form = try request.content.decode(LoginForm.self)
+        guard request.storeSession.acceptsCSRFToken(form.csrf) else {
+            throw PageError(.forbidden, "This sign-out form has expired. Please reload the page and try again.")
+        }
+        request.storeSession.signOut()
+        return request.redirect(to: "/login", redirectType: .normal)
+    }
+
+    private func render(_ request: Request, status: HTTPStatus, returnTo: ReturnPath, email: String, error: String?) async throws -> Response {
+        let page = LoginPage(csrf: request.storeSession.csrfToken, returnTo: returnTo.path,
+                             email: String(email.prefix(EmailAddress.maximumLength)), error: error)
+        let response = try await request.view.render("login", page).encodeResponse(for: request)
+        response.status = status
+        return response
+    }
+}
+
+/// A bcrypt hash of a random string at the same cost as real hashes, checked against when the
+/// email is unknown so that timing does not reveal which emails are customers.
+enum DummyHash {
+    static let value: String = (try? Bcrypt.hash(IdentifierGenerator.secret(), cost: BcryptPasswordHasher.cost)) ?? ""
+}

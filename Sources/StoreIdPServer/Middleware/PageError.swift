@@ -1,0 +1,15 @@
+import Vapor
+
+/// A refusal shown to a person: a status code and a sentence that says what happened and what to
+/// do. Rendered by `ErrorPageMiddleware` on the error page.
+struct PageError: AbortError {
+    let status: HTTPResponseStatus
+    let reason: String
+    let headers: HTTPHeaders
+
+    init(_ status: HTTPResponseStatus, _ message: String, headers: HTTPHeaders = [:]) {
+        self.status = status
+        self.reason = message
+        self.headers = headers
+    }
+}

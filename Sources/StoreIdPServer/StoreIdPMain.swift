@@ -1,0 +1,40 @@
+import Foundation
+import Logging
+import StoreIdPCore
+import Vapor
+
+/// The `storeidp` executable: parse the environment, configure, run the command.
+public enum StoreIdPMain {
+    public static func run() async {
+        var environment: Environment
+        do {
+            environment = try Environment.detect()
+            try LoggingSystem.bootstrap(from: &environment)
+        } catch {
+            FileHandle.standardError.write(Data("storeidp: \(error)\n".utf8))
+            exit(2)
+        }
+        let app: Application
+        do {
+            app = try await Application.make(environment)
+        } catch {
+            FileHandle.standardError.write(Data("storeidp: \(error)\n".utf8))
+            exit(1)
+        }
+        var failed = false
+        do {
+            let settings = try StoreIdPSettings.fromEnvironment()
+            try await configure(app, settings: settings)
+            try await app.execute()
+        } catch let failure as CommandFailure {
+            _ = failure
+            failed = true
+        } catch {
+            app.logger.critical("\(String(reflecting: error))")
+            FileHandle.standardError.write(Data("storeidp: \(error)\n".utf8))
+            failed = true
+        }
+        try? await app.asyncShutdown()
+        exit(failed ? 1 : 0)
+    }
+}

@@ -1,0 +1,78 @@
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import Leaf
+import StoreIdPCore
+import Vapor
+
+/// Sets up a StoreIdP application: database, migrations, sessions, pages, routes, commands.
+///
+/// - Parameters:
+///   - settings: parsed configuration (`StoreIdPSettings.fromEnvironment()` in production).
+///   - timeSource: the clock every expiry reads; tests pass a `ManualTimeSource`.
+public func configure(_ app: Application, settings: StoreIdPSettings, timeSource: any TimeSource = SystemTimeSource()) async throws {
+    let keyRing = KeyRingStore(directory: settings.keysDirectory,
+                               factory: SigningKeyFactory(commonName: settings.baseURL.host ?? "storeidp"))
+    app.storage[StoreIdPServices.Key.self] = StoreIdPServices(
+        settings: settings, timeSource: timeSource, keyRing: keyRing, hasher: BcryptPasswordHasher()
+    )
+
+    switch settings.database {
+    case let .sqliteFile(path):
+        app.databases.use(.sqlite(.file(path), sqlLogLevel: nil), as: .sqlite)
+    case .sqliteMemory:
+        app.databases.use(.sqlite(.memory, sqlLogLevel: nil), as: .sqlite)
+    case let .postgres(url):
+        app.databases.use(try .postgres(url: url, sqlLogLevel: .debug), as: .psql)
+    }
+    app.migrations.add(CreateCustomers())
+    app.migrations.add(CreateLoginThrottle())
+    app.migrations.add(SessionRecord.migration)
+    app.lifecycle.use(StartupPreparation())
+
+    app.sessions.use(.fluent)
+    app.sessions.configuration.cookieName = "storeidp_session"
+    app.sessions.configuration.cookieFactory = SessionCookie.factory(secure: settings.usesHTTPS)
+
+    app.views.use(.leaf)
+    app.leaf.configuration.rootDirectory = templatesDirectory(app)
+    app.leaf.cache.isEnabled = app.environment.isRelease
+
+    app.routes.defaultMaxBodySize = "16kb"
+    app.middleware = Middlewares()
+    app.middleware.use(SecurityHeadersMiddleware())
+    app.middleware.use(ErrorPageMiddleware())
+    app.middleware.use(app.sessions.middleware)
+
+    try app.register(collection: HealthController())
+    try app.register(collection: HomeController())
+    try app.register(collection: LoginController())
+
+    app.asyncCommands.use(CustomersCommand(), as: "customers")
+    app.asyncCommands.use(KeysCommand(), as: "keys")
+}
+
+/// Where the Leaf pages are: `STOREIDP_TEMPLATES_DIR`, else `Templates/` in the working
+/// directory, else the `Templates/` folder of this source tree.
+private func templatesDirectory(_ app: Application) -> String {
+    if let configured = Environment.get("STOREIDP_TEMPLATES_DIR"), !configured.isEmpty {
+        return configured.hasSuffix("/") ? configured : configured + "/"
+    }
+    let working = app.directory.workingDirectory + "Templates/"
+    if FileManager.default.fileExists(atPath: working + "base.leaf") { return working }
+    let sourceRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    return sourceRoot.appendingPathComponent("Templates").path + "/"
+}
+
+/// Runs before any command: brings the database schema up to date and makes the first signing
+/// key, so `serve` and every CLI command start from a usable state.
+struct StartupPreparation: LifecycleHandler {
+    func willBootAsync(_ application: Application) async throws {
+        try await application.autoMigrate()
+        let services = application.storeIdP
+        if let key = try services.keyRing.ensureActiveKey(now: services.timeSource.now) {
+            application.logger.notice("created signing key", metadata: ["kid": .string(key.kid), "directory": .string(services.settings.keysDirectory.path)])
+        }
+    }
+}

@@ -1,0 +1,3 @@
+import StoreIdPServer
+
+await StoreIdPMain.run()

@@ -1,0 +1,201 @@
+import Foundation
+import StoreIdPCore
+@testable import StoreIdPServer
+import Vapor
+import XCTest
+import XCTVapor
+
+final class LoginTests: XCTestCase {
+    var test: TestApplication!
+
+    override func setUp() async throws {
+        test = try await TestApplication.make()
+    }
+
+    override func tearDown() async throws {
+        try await test.shutdown()
+        test.removeFiles()
+    }
+
+    func testHealthzAnswersWhenTheDatabaseDoes() async throws {
+        let response = try await Browser(test.app).get("/healthz")
+        XCTAssertEqual(response.status, .ok)
+        XCTAssertTrue(response.body.string.contains("\"ok\""))
+        XCTAssertNil(response.headers.setCookie, "a health check must not create a session")
+    }
+
+    func testLoginPageCarriesCSRFTokenAndSecurityHeaders() async throws {
+        let response = try await Browser(test.app).get("/login")
+        XCTAssertEqual(response.status, .ok)
+        XCTAssertTrue(response.body.string.contains("name=\"csrf\""))
+        XCTAssertEqual(response.headers.first(name: "X-Frame-Options"), "DENY")
+        XCTAssertEqual(response.headers.first(name: "Referrer-Policy"), "no-referrer")
+        XCTAssertTrue(response.headers.first(name: "Content-Security-Policy")?.contains("frame-ancestors 'none'") == true)
+        let cookie = try XCTUnwrap(response.headers.setCookie?["storeidp_session"])
+        XCTAssertTrue(cookie.isHTTPOnly)
+        XCTAssertFalse(cookie.isSecure, "plain-http base URL: no Secure flag")
+        XCTAssertEqual(cookie.sameSite, .lax)
+    }
+
+    func testCookieIsSecureAndSameSiteNoneOverHTTPS() async throws {
+        try await test.shutdown()
+        test.removeFiles()
+        test = try await TestApplication.make { $0.baseURL = URL(string: "https://id.shop.example")! }
+        let cookie = try unwrap(try await Browser(test.app).get("/login").headers.setCookie?["storeidp_session"])
+        XCTAssertTrue(cookie.isSecure)
+        XCTAssertEqual(cookie.sameSite, HTTPCookies.SameSitePolicy.none)
+    }
+
+    func testCustomerSignsInAndSessionIdChanges() async throws {
+        try await test.addCustomer(email: "Ann@Shop.example", password: "correct horse battery")
+        let browser = Browser(test.app)
+        _ = try await browser.get("/login")
+        let anonymousCookie = browser.cookie
+        let response = try await browser.signIn(email: "ann@shop.example", password: "correct horse battery", returnTo: "/account")
+        XCTAssertEqual(response.status, .seeOther)
+        XCTAssertEqual(response.headers.first(name: .location), "/account")
+        XCTAssertNotNil(browser.cookie)
+        XCTAssertNotEqual(browser.cookie, anonymousCookie, "login must renew the session id")
+        let home = try await browser.get("/")
+        XCTAssertTrue(home.body.string.contains("Ann@Shop.example"))
+        XCTAssertTrue(home.body.string.contains("Signed in"))
+    }
+
+    func testWrongPasswordAndUnknownEmailGetTheSameAnswer() async throws {
+        try await test.addCustomer(email: "ann@shop.example", password: "correct horse battery")
+        let wrong = try await Browser(test.app).signIn(email: "ann@shop.example", password: "nope")
+        let unknown = try await Browser(test.app).signIn(email: "nobody@shop.example", password: "nope")
+        XCTAssertEqual(wrong.status, .unauthorized)
+        XCTAssertEqual(unknown.status, .unauthorized)
+        XCTAssertTrue(wrong.body.string.contains("The email or password is not right."))
+        XCTAssertTrue(unknown.body.string.contains("The email or password is not right."))
+        let home = try await Browser(test.app).get("/")
+        XCTAssertFalse(home.body.string.contains("Signed in"))
+    }
+
+    func testDisabledCustomerCannotSignIn() async throws {
+        var profile = CustomerProfile(email: "off@shop.example")
+        profile.password = .plain("correct horse battery")
+        profile.status = .disabled
+        _ = try await CustomerDirectory(database: test.app.db, hasher: BcryptPasswordHasher(), threadPool: test.app.threadPool).save(profile, now: test.clock.now)
+        let response = try await Browser(test.app).signIn(email: "off@shop.example", password: "correct horse battery")
+        XCTAssertEqual(response.status, .unauthorized)
+    }
+
+    func testMissingOrWrongCSRFTokenIsRefused() async throws {
+        try await test.addCustomer(email: "ann@shop.example", password: "correct horse battery")
+        let browser = Browser(test.app)
+        _ = try await browser.get("/login")
+        let missing = try await browser.post("/login", form: ["email": "ann@shop.example", "password": "correct horse battery"])
+        XCTAssertEqual(missing.status, .forbidden)
+        let wrong = try await browser.post("/login", form: ["email": "ann@shop.example", "password": "correct horse battery", "csrf": "forged"])
+        XCTAssertEqual(wrong.status, .forbidden)
+        let noSession = try await Browser(test.app).post("/login", form: ["email": "ann@shop.example", "password": "correct horse battery", "csrf": "forged"])
+        XCTAssertEqual(noSession.status, .forbidden)
+        let awaited1 = try await browser.get("/").body.string.contains("Signed in")
+        XCTAssertFalse(awaited1)
+    }
+
+    func testLoginBodyOver16KBIsRefusedWith413() async throws {
+        let browser = Browser(test.app)
+        let token = try await browser.csrfToken()
+        let response = try await browser.post("/login", form: ["email": String(repeating: "a", count: 17 * 1024) + "@shop.example", "password": "x", "csrf": token])
+        XCTAssertEqual(response.status, .payloadTooLarge)
+        let awaited2 = try await browser.get("/healthz").status
+        XCTAssertEqual(awaited2, .ok, "the server keeps serving")
+    }
+
+    func testOneMegabyteEmailIsRefused() async throws {
+        let browser = Browser(test.app)
+        let token = try await browser.csrfToken()
+        let response = try await browser.post("/login", form: ["email": String(repeating: "a", count: 1 << 20), "password": "x", "csrf": token])
+        XCTAssertEqual(response.status, .payloadTooLarge)
+    }
+
+    func testRepeatedFailuresAreThrottledUntilTheWindowPasses() async throws {
+        try await test.addCustomer(email: "ann@shop.example", password: "correct horse battery")
+        let browser = Browser(test.app)
+        let limit = test.settings.loginThrottle.maximumFailuresPerAccount
+        var statuses: [HTTPStatus] = []
+        var retryAfter: String?
+        for attempt in 0..<50 {
+            let response = try await browser.signIn(email: "ann@shop.example", password: "guess-\(attempt)")
+            statuses.append(response.status)
+            if response.status == .tooManyRequests { retryAfter = response.headers.first(name: "Retry-After") }
+        }
+        XCTAssertEqual(statuses.prefix(limit).filter { $0 == .unauthorized }.count, limit)
+        XCTAssertEqual(statuses.dropFirst(limit).filter { $0 == .tooManyRequests }.count, 50 - limit)
+        let seconds = try XCTUnwrap(retryAfter.flatMap(Int.init))
+        XCTAssertGreaterThan(seconds, 0)
+        XCTAssertLessThanOrEqual(seconds, Int(test.settings.loginThrottle.window))
+
+        let stillRefused = try await browser.signIn(email: "ann@shop.example", password: "correct horse battery")
+        XCTAssertEqual(stillRefused.status, .tooManyRequests, "the right password is refused while throttled")
+
+        test.clock.advance(by: test.settings.loginThrottle.window + 1)
+        let allowed = try await browser.signIn(email: "ann@shop.example", password: "correct horse battery")
+        XCTAssertEqual(allowed.status, .seeOther)
+    }
+
+    func testReturnPathCannotRedirectOffSite() async throws {
+        try await test.addCustomer(email: "ann@shop.example", password: "correct horse battery")
+        for hostile in ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)", "/ok\r\nLocation: https://evil.example"] {
+            let browser = Browser(test.app)
+            let response = try await browser.signIn(email: "ann@shop.example", password: "correct horse battery", returnTo: hostile)
+            XCTAssertEqual(response.status, .seeOther)
+            XCTAssertEqual(response.headers.first(name: .location), "/", "return_to \(hostile) must be ignored")
+        }
+    }
+
+    func testUnknownPathIsA404PageThatDoesNotEchoInput() async throws {
+        let response = try await Browser(test.app).get("/%3Cscript%3Ealert(1)%3C%2Fscript%3E")
+        XCTAssertEqual(response.status, .notFound)
+        XCTAssertTrue(response.body.string.contains("There is no page at this address."))
+        XCTAssertFalse(response.body.string.contains("<script>"))
+        XCTAssertEqual(response.headers.contentType?.subType, "html")
+    }
+
+    func testLogoutEndsTheSessionAndNeedsTheCSRFToken() async throws {
+        try await test.addCustomer(email: "ann@shop.example", password: "correct horse battery")
+        let browser = Browser(test.app)
+        try await browser.signIn(email: "ann@shop.example", password: "correct horse battery")
+        let forged = try await browser.post("/logout", form: ["csrf": "forged"])
+        XCTAssertEqual(forged.status, .forbidden)
+        let awaited3 = try await browser.get("/").body.string.contains("Signed in")
+        XCTAssertTrue(awaited3)
+        let token = try await browser.csrfToken(from: "/")
+        let response = try await browser.post("/logout", form: ["csrf": token])
+        XCTAssertEqual(response.status, .seeOther)
+        let awaited4 = try await browser.get("/").body.string.contains("Signed in")
+        XCTAssertFalse(awaited4)
+    }
+
+    func testMagentoHashSignsInAndIsReplacedByBcrypt() async throws {
+        var profile = CustomerProfile(email: "magento@shop.example")
+        // sha256("saltsalt" + "secret123")
+        profile.password = .hash(try StoredPasswordHash(parsing: "\(sha256Hex("saltsaltsecret123")):saltsalt:1"))
+        let directory = CustomerDirectory(database: test.app.db, hasher: BcryptPasswordHasher(), threadPool: test.app.threadPool)
+        try await directory.save(profile, now: test.clock.now)
+        let response = try await Browser(test.app).signIn(email: "magento@shop.example", password: "secret123")
+        XCTAssertEqual(response.status, .seeOther)
+        let stored = try await directory.find(email: "magento@shop.example")?.passwordHash
+        guard case .bcrypt? = stored else { return XCTFail("expected a bcrypt hash after login, got \(String(describing: stored))") }
+        let awaited5 = try await Browser(test.app).signIn(email: "magento@shop.example", password: "secret123").status
+        XCTAssertEqual(awaited5, .seeOther)
+    }
+
+    func testSessionLifetimeEndsTheLogin() async throws {
+        try await test.addCustomer(email: "ann@shop.example", password: "correct horse battery")
+        let browser = Browser(test.app)
+        try await browser.signIn(email: "ann@shop.example", password: "correct horse battery")
+        test.clock.advance(by: test.settings.sessionLifetime + 1)
+        let awaited6 = try await browser.get("/").body.string.contains("Signed in")
+        XCTAssertFalse(awaited6)
+    }
+}
+
+import Crypto
+
+func sha256Hex(_ text: String) -> String {
+    SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+}
