@@ -32,6 +32,7 @@ public final class KeyRingStore: @unchecked Sendable {
     private let factory: SigningKeyFactory
     private let lock = NSLock()
     private var cached: (identity: FileIdentity?, ring: KeyRing)?
+    private var cachedPairwiseSecret: Data?
 
     public init(directory: URL, factory: SigningKeyFactory) {
         self.directory = directory
@@ -74,6 +75,25 @@ public final class KeyRingStore: @unchecked Sendable {
             try persist(rotated, newKeys: [replacement, fresh].compactMap { $0 })
             return rotated
         }
+    }
+
+    /// The secret pairwise identifiers are derived from (`pairwise.secret`, 32 random bytes, made on
+    /// first use). It lives beside the keys because it is as sensitive and as shared as they are:
+    /// losing it changes every persistent NameID.
+    public func pairwiseSecret() throws -> Data {
+        let url = directory.appendingPathComponent("pairwise.secret")
+        if let cached = lock.withLock({ cachedPairwiseSecret }) { return cached }
+        let secret = try withExclusiveLock { () throws -> Data in
+            if let text = try? String(contentsOf: url, encoding: .utf8), let data = Base64URL.decode(text.trimmingWhitespace()), data.count >= 32 {
+                return data
+            }
+            var generator = SystemRandomNumberGenerator()
+            let data = Data((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
+            try writeSecret(Base64URL.encode(data), to: url)
+            return data
+        }
+        lock.withLock { cachedPairwiseSecret = secret }
+        return secret
     }
 
     private func load() throws -> KeyRing {

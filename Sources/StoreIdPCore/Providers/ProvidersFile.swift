@@ -1,0 +1,136 @@
+import Foundation
+
+/// The providers file of `storeidp providers apply FILE.yml`, as written (DESIGN.md §Interfaces).
+/// Certificate and metadata files are named relative to the providers file. Secrets are named by
+/// environment variable or file, never written inline. Unknown keys are refused so a typo does
+/// not silently become a default.
+public struct ProvidersFile: Decodable, Sendable {
+    public var providers: [Entry]
+
+    public struct Entry: Decodable, Sendable {
+        public var slug: String
+        public var name: String?
+        public var description: String?
+        public var logoURL: String?
+        public var protocolKind: String
+        public var lifetimeSeconds: Int?
+        public var audience: String?
+        public var access: Access?
+        public var attributes: OrderedMapping?
+        public var storefrontReturnURL: String?
+        public var saml: SAML?
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case slug, name, description, logoURL = "logo_url", protocolKind = "protocol", lifetimeSeconds = "lifetime_seconds"
+            case audience, access, attributes, storefrontReturnURL = "storefront_return_url", saml
+            case jwt, bigcommerce, oidc
+        }
+
+        public init(from decoder: any Decoder) throws {
+            try StrictKeys.check(decoder, allowed: CodingKeys.allCases.map(\.rawValue))
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            slug = try container.decode(String.self, forKey: .slug)
+            name = try container.decodeIfPresent(String.self, forKey: .name)
+            description = try container.decodeIfPresent(String.self, forKey: .description)
+            logoURL = try container.decodeIfPresent(String.self, forKey: .logoURL)
+            protocolKind = try container.decode(String.self, forKey: .protocolKind)
+            lifetimeSeconds = try container.decodeIfPresent(Int.self, forKey: .lifetimeSeconds)
+            audience = try container.decodeIfPresent(String.self, forKey: .audience)
+            access = try container.decodeIfPresent(Access.self, forKey: .access)
+            attributes = try container.decodeIfPresent(OrderedMapping.self, forKey: .attributes)
+            storefrontReturnURL = try container.decodeIfPresent(String.self, forKey: .storefrontReturnURL)
+            saml = try container.decodeIfPresent(SAML.self, forKey: .saml)
+        }
+    }
+
+    public struct Access: Decodable, Sendable {
+        public var groups: [String]?
+        public var segments: [String]?
+        public var companies: [String]?
+        public var statuses: [String]?
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case groups, segments, companies, statuses }
+
+        public init(from decoder: any Decoder) throws {
+            try StrictKeys.check(decoder, allowed: CodingKeys.allCases.map(\.rawValue))
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            groups = try container.decodeIfPresent([String].self, forKey: .groups)
+            segments = try container.decodeIfPresent([String].self, forKey: .segments)
+            companies = try container.decodeIfPresent([String].self, forKey: .companies)
+            statuses = try container.decodeIfPresent([String].self, forKey: .statuses)
+        }
+    }
+
+    public struct SAML: Decodable, Sendable {
+        public var entityID: String?
+        public var acsURLs: [String]?
+        public var sloURLs: [String]?
+        public var metadata: String?
+        public var certificate: String?
+        public var encryptionCertificate: String?
+        public var nameID: String?
+        public var sign: String?
+        /// `false`, `true` (AES-256-GCM), `aes256-gcm` or `aes128-cbc`.
+        public var encrypt: String?
+        public var wantAuthnRequestsSigned: Bool?
+        public var attributeNameFormat: String?
+        public var signatureAlgorithm: String?
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case entityID = "entity_id", acsURLs = "acs_urls", sloURLs = "slo_urls", metadata, certificate
+            case encryptionCertificate = "encryption_certificate", nameID = "name_id", sign, encrypt
+            case wantAuthnRequestsSigned = "want_authn_requests_signed", attributeNameFormat = "attribute_name_format"
+            case signatureAlgorithm = "signature_algorithm"
+        }
+
+        public init(from decoder: any Decoder) throws {
+            try StrictKeys.check(decoder, allowed: CodingKeys.allCases.map(\.rawValue))
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            entityID = try container.decodeIfPresent(String.self, forKey: .entityID)
+            acsURLs = try container.decodeIfPresent([String].self, forKey: .acsURLs)
+            sloURLs = try container.decodeIfPresent([String].self, forKey: .sloURLs)
+            metadata = try container.decodeIfPresent(String.self, forKey: .metadata)
+            certificate = try container.decodeIfPresent(String.self, forKey: .certificate)
+            encryptionCertificate = try container.decodeIfPresent(String.self, forKey: .encryptionCertificate)
+            nameID = try container.decodeIfPresent(String.self, forKey: .nameID)
+            sign = try container.decodeIfPresent(String.self, forKey: .sign)
+            if let flag = try? container.decodeIfPresent(Bool.self, forKey: .encrypt) {
+                encrypt = flag ? "true" : "false"
+            } else {
+                encrypt = try container.decodeIfPresent(String.self, forKey: .encrypt)
+            }
+            wantAuthnRequestsSigned = try container.decodeIfPresent(Bool.self, forKey: .wantAuthnRequestsSigned)
+            attributeNameFormat = try container.decodeIfPresent(String.self, forKey: .attributeNameFormat)
+            signatureAlgorithm = try container.decodeIfPresent(String.self, forKey: .signatureAlgorithm)
+        }
+    }
+
+    /// A mapping whose keys keep the order they were written in.
+    public struct OrderedMapping: Decodable, Sendable {
+        public var pairs: [(String, String)]
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: AnyKey.self)
+            pairs = try container.allKeys.map { ($0.stringValue, try container.decode(String.self, forKey: $0)) }
+        }
+    }
+}
+
+struct AnyKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+}
+
+enum StrictKeys {
+    static func check(_ decoder: any Decoder, allowed: [String]) throws {
+        let container = try decoder.container(keyedBy: AnyKey.self)
+        for key in container.allKeys where !allowed.contains(key.stringValue) {
+            throw DecodingError.dataCorrupted(.init(
+                codingPath: decoder.codingPath + [key],
+                debugDescription: "unknown key '\(key.stringValue.displaySafePrefix)' (allowed: \(allowed.joined(separator: ", ")))"
+            ))
+        }
+    }
+}

@@ -1,0 +1,265 @@
+import Foundation
+import X509
+
+/// Turns a providers file into validated `ServiceProvider`s: every rule is checked here, when an
+/// admin registers a partner, so that nothing is found wrong when a customer arrives.
+public struct ServiceProviderRegistration: Sendable {
+    /// Reads SAML SP metadata (saml-metadata §2.4.4 SPSSODescriptor) into settings; supplied by
+    /// the SAML module, which owns XML.
+    public typealias MetadataReader = @Sendable (_ xml: Data, _ path: String) throws(ProviderValidationError) -> ServiceProvider.SAMLSettings
+
+    public let baseDirectory: URL
+    public let readMetadata: MetadataReader
+
+    public static let slugPattern = "lower-case letters, digits and '-' (1 to 64), starting with a letter or digit"
+    public static let maximumFileBytes = 1 << 20
+
+    public init(baseDirectory: URL, readMetadata: @escaping MetadataReader) {
+        self.baseDirectory = baseDirectory
+        self.readMetadata = readMetadata
+    }
+
+    /// Every provider of the file, or the first problem found (nothing is written on a problem).
+    public func providers(from file: ProvidersFile) throws(ProviderValidationError) -> [ServiceProvider] {
+        var seenSlugs: [String: Int] = [:]
+        var seenEntityIDs: [String: Int] = [:]
+        var result: [ServiceProvider] = []
+        for (index, entry) in file.providers.enumerated() {
+            let path = "providers[\(index)]"
+            let provider = try self.provider(from: entry, path: path)
+            if let first = seenSlugs[provider.slug] {
+                throw ProviderValidationError("\(path).slug", "'\(provider.slug)' is already used by providers[\(first)]")
+            }
+            seenSlugs[provider.slug] = index
+            if let entityID = provider.saml?.entityID {
+                if let first = seenEntityIDs[entityID] {
+                    throw ProviderValidationError("\(path).saml.entity_id", "'\(entityID)' is already used by providers[\(first)]")
+                }
+                seenEntityIDs[entityID] = index
+            }
+            result.append(provider)
+        }
+        return result
+    }
+
+    public func provider(from entry: ProvidersFile.Entry, path: String) throws(ProviderValidationError) -> ServiceProvider {
+        let slug = entry.slug
+        guard Self.isValidSlug(slug) else {
+            throw ProviderValidationError("\(path).slug", "'\(slug.displaySafePrefix)' must be \(Self.slugPattern)")
+        }
+        guard let kind = ServiceProvider.ProtocolKind(rawValue: entry.protocolKind) else {
+            throw ProviderValidationError("\(path).protocol", "'\(entry.protocolKind.displaySafePrefix)' is not one of saml, jwt, bigcommerce, oidc")
+        }
+        let lifetime = entry.lifetimeSeconds ?? ServiceProvider.defaultLifetime
+        guard ServiceProvider.lifetimeRange.contains(lifetime) else {
+            throw ProviderValidationError("\(path).lifetime_seconds", "\(lifetime) is outside \(ServiceProvider.lifetimeRange.lowerBound)…\(ServiceProvider.lifetimeRange.upperBound)")
+        }
+        let name = entry.name?.trimmingWhitespace() ?? slug
+        try Self.checkText(name, path: "\(path).name", limit: 200)
+        if let description = entry.description { try Self.checkText(description, path: "\(path).description", limit: 1000) }
+        if let logo = entry.logoURL { try Self.checkURL(logo, path: "\(path).logo_url", requireHTTPS: true) }
+        if let back = entry.storefrontReturnURL { try Self.checkURL(back, path: "\(path).storefront_return_url", requireHTTPS: true) }
+        if let audience = entry.audience { try Self.checkText(audience, path: "\(path).audience", limit: 1024) }
+
+        var provider = ServiceProvider(
+            slug: slug, name: name, protocolKind: kind, lifetimeSeconds: lifetime, audience: entry.audience,
+            access: try access(entry.access, path: "\(path).access"),
+            attributes: try mapping(entry.attributes, path: "\(path).attributes"),
+            description: entry.description, logoURL: entry.logoURL, storefrontReturnURL: entry.storefrontReturnURL
+        )
+        switch kind {
+        case .saml:
+            guard let saml = entry.saml else { throw ProviderValidationError("\(path).saml", "a saml provider needs a saml: block") }
+            provider.saml = try samlSettings(saml, path: "\(path).saml")
+        case .jwt, .bigcommerce, .oidc:
+            throw ProviderValidationError("\(path).protocol", "protocol \(kind.rawValue) is not available in this version of StoreIdP")
+        }
+        return provider
+    }
+
+    func access(_ access: ProvidersFile.Access?, path: String) throws(ProviderValidationError) -> AccessPolicy {
+        guard let access else { return AccessPolicy() }
+        var statuses: [Customer.Status]?
+        if let raw = access.statuses {
+            statuses = []
+            for (index, value) in raw.enumerated() {
+                guard let status = Customer.Status(rawValue: value) else {
+                    throw ProviderValidationError("\(path).statuses[\(index)]", "'\(value.displaySafePrefix)' is neither active nor disabled")
+                }
+                statuses?.append(status)
+            }
+        }
+        for (key, list) in [("groups", access.groups), ("segments", access.segments), ("companies", access.companies)] {
+            if let list, list.isEmpty {
+                throw ProviderValidationError("\(path).\(key)", "an empty list would let nobody in; remove the key to allow everyone")
+            }
+        }
+        return AccessPolicy(groups: access.groups, segments: access.segments, companies: access.companies, statuses: statuses)
+    }
+
+    func mapping(_ attributes: ProvidersFile.OrderedMapping?, path: String) throws(ProviderValidationError) -> AttributeMapping {
+        guard let attributes else { return .standard }
+        guard attributes.pairs.count <= 100 else { throw ProviderValidationError(path, "at most 100 attributes") }
+        var entries: [AttributeMapping.Entry] = []
+        for (name, expression) in attributes.pairs {
+            guard !name.isEmpty, name.utf8.count <= 256, !name.unicodeScalars.contains(where: { $0.value < 0x21 }) else {
+                throw ProviderValidationError("\(path).\(name.displaySafePrefix)", "attribute names are 1 to 256 characters without spaces or control characters")
+            }
+            guard expression.utf8.count <= 1024, let source = AttributeSource(expression: expression) else {
+                throw ProviderValidationError("\(path).\(name)", "unknown source '\(expression.displaySafePrefix)' (customer.email, customer.first_name, customer.attributes.KEY, …, or a \"quoted constant\")")
+            }
+            entries.append(.init(name: name, source: source))
+        }
+        return AttributeMapping(entries)
+    }
+
+    func samlSettings(_ saml: ProvidersFile.SAML, path: String) throws(ProviderValidationError) -> ServiceProvider.SAMLSettings {
+        var settings: ServiceProvider.SAMLSettings
+        if let metadataPath = saml.metadata {
+            let data = try readFile(metadataPath, path: "\(path).metadata")
+            settings = try readMetadata(data, "\(path).metadata")
+            if let entityID = saml.entityID, entityID != settings.entityID {
+                throw ProviderValidationError("\(path).entity_id", "'\(entityID)' differs from the metadata's entityID '\(settings.entityID)'")
+            }
+        } else {
+            guard let entityID = saml.entityID, !entityID.isEmpty else {
+                throw ProviderValidationError("\(path).entity_id", "needed when no metadata file is given")
+            }
+            guard let urls = saml.acsURLs, !urls.isEmpty else {
+                throw ProviderValidationError("\(path).acs_urls", "at least one assertion consumer service URL is needed")
+            }
+            settings = ServiceProvider.SAMLSettings(
+                entityID: entityID,
+                assertionConsumerServices: urls.enumerated().map { .init(url: $1, binding: .httpPOST, index: $0, isDefault: $0 == 0) }
+            )
+        }
+        if let slo = saml.sloURLs {
+            settings.singleLogoutServices = slo.map { .init(url: $0, binding: .httpRedirect) }
+        }
+        try Self.checkText(settings.entityID, path: "\(path).entity_id", limit: 1024)
+        for (index, endpoint) in settings.assertionConsumerServices.enumerated() {
+            try Self.checkURL(endpoint.url, path: "\(path).acs_urls[\(index)]", requireHTTPS: true)
+        }
+        guard settings.defaultAssertionConsumerService != nil else {
+            throw ProviderValidationError("\(path).acs_urls", "no assertion consumer service with the HTTP-POST binding")
+        }
+        let indexes = settings.assertionConsumerServices.map(\.index)
+        if Set(indexes).count != indexes.count {
+            throw ProviderValidationError("\(path).acs_urls", "two assertion consumer services share an index")
+        }
+        for (index, endpoint) in settings.singleLogoutServices.enumerated() {
+            try Self.checkURL(endpoint.url, path: "\(path).slo_urls[\(index)]", requireHTTPS: true)
+        }
+        if let certificatePath = saml.certificate {
+            let pem = try certificatePEM(certificatePath, path: "\(path).certificate")
+            settings.signingCertificates = [pem]
+            settings.encryptionCertificates = [pem]
+        }
+        if let encryptionPath = saml.encryptionCertificate {
+            settings.encryptionCertificates = [try certificatePEM(encryptionPath, path: "\(path).encryption_certificate")]
+        }
+        for (index, pem) in (settings.signingCertificates + settings.encryptionCertificates).enumerated() {
+            try Self.checkCertificate(pem, path: "\(path).certificate[\(index)]")
+        }
+        if let nameID = saml.nameID {
+            guard let format = ServiceProvider.SAMLSettings.NameIDFormat(shortName: nameID) else {
+                throw ProviderValidationError("\(path).name_id", "'\(nameID.displaySafePrefix)' is not one of email, persistent, transient, unspecified")
+            }
+            settings.nameIDFormat = format
+        }
+        if let sign = saml.sign {
+            guard let placement = ServiceProvider.SAMLSettings.SignaturePlacement(rawValue: sign) else {
+                throw ProviderValidationError("\(path).sign", "'\(sign.displaySafePrefix)' is not one of response, assertion, both")
+            }
+            settings.signing = placement
+        }
+        switch saml.encrypt {
+        case nil, "false": break
+        case "true": settings.encryption = .aes256GCM
+        case let value?:
+            guard let cipher = ServiceProvider.SAMLSettings.AssertionEncryption(rawValue: value) else {
+                throw ProviderValidationError("\(path).encrypt", "'\(value.displaySafePrefix)' is not one of false, true, aes256-gcm, aes128-cbc")
+            }
+            settings.encryption = cipher
+        }
+        if settings.encryption != nil, settings.encryptionCertificates.isEmpty {
+            throw ProviderValidationError("\(path).encrypt", "encryption needs the SP's certificate (certificate: or metadata with a KeyDescriptor)")
+        }
+        if let wants = saml.wantAuthnRequestsSigned { settings.wantAuthnRequestsSigned = wants }
+        if settings.wantAuthnRequestsSigned, settings.signingCertificates.isEmpty {
+            throw ProviderValidationError("\(path).want_authn_requests_signed", "checking request signatures needs the SP's certificate")
+        }
+        if let format = saml.attributeNameFormat {
+            switch format {
+            case "uri": settings.attributeNameFormat = .uri
+            case "basic": settings.attributeNameFormat = .basic
+            case "unspecified": settings.attributeNameFormat = .unspecified
+            default: throw ProviderValidationError("\(path).attribute_name_format", "'\(format.displaySafePrefix)' is not one of uri, basic, unspecified")
+            }
+        }
+        if let algorithm = saml.signatureAlgorithm {
+            guard let value = ServiceProvider.SAMLSettings.SignatureAlgorithm(rawValue: algorithm) else {
+                throw ProviderValidationError("\(path).signature_algorithm", "'\(algorithm.displaySafePrefix)' is not one of rsa-sha256, rsa-sha512")
+            }
+            settings.signatureAlgorithm = value
+        }
+        return settings
+    }
+
+    private func readFile(_ name: String, path: String) throws(ProviderValidationError) -> Data {
+        let url = name.hasPrefix("/") ? URL(fileURLWithPath: name) : baseDirectory.appendingPathComponent(name)
+        let attributes = try? FileManager.default.attributesOfItem(atPath: url.path)
+        guard let size = (attributes?[.size] as? NSNumber)?.intValue else {
+            throw ProviderValidationError(path, "cannot read '\(url.path)'")
+        }
+        guard size <= Self.maximumFileBytes else { throw ProviderValidationError(path, "'\(url.path)' is larger than 1 MiB") }
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw ProviderValidationError(path, "cannot read '\(url.path)'")
+        }
+        return data
+    }
+
+    private func certificatePEM(_ name: String, path: String) throws(ProviderValidationError) -> String {
+        let data = try readFile(name, path: path)
+        guard let pem = String(data: data, encoding: .utf8), pem.contains("-----BEGIN CERTIFICATE-----") else {
+            throw ProviderValidationError(path, "'\(name.displaySafePrefix)' is not a PEM certificate")
+        }
+        return pem
+    }
+
+    static func checkCertificate(_ pem: String, path: String) throws(ProviderValidationError) {
+        do {
+            _ = try Certificate(pemEncoded: pem)
+        } catch {
+            throw ProviderValidationError(path, "the certificate cannot be parsed: \(error)")
+        }
+    }
+
+    public static func isValidSlug(_ slug: String) -> Bool {
+        guard (1...64).contains(slug.utf8.count), let first = slug.unicodeScalars.first,
+              CharacterSet.lowercaseLetters.contains(first) || CharacterSet.decimalDigits.contains(first) else { return false }
+        return slug.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
+    }
+
+    static func checkText(_ text: String, path: String, limit: Int) throws(ProviderValidationError) {
+        guard !text.isEmpty, text.utf8.count <= limit else {
+            throw ProviderValidationError(path, "must be 1 to \(limit) bytes")
+        }
+        guard !text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+            throw ProviderValidationError(path, "contains control characters")
+        }
+    }
+
+    /// An absolute http(s) URL without fragment; https unless the host is loopback.
+    public static func checkURL(_ text: String, path: String, requireHTTPS: Bool) throws(ProviderValidationError) {
+        try checkText(text, path: path, limit: 2048)
+        guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
+              let host = components.host, !host.isEmpty, components.fragment == nil, components.user == nil else {
+            throw ProviderValidationError(path, "'\(text.displaySafePrefix)' is not an absolute URL without fragment")
+        }
+        let loopback = host == "localhost" || host == "127.0.0.1" || host == "[::1]" || host == "::1" || host.hasPrefix("127.")
+        guard scheme == "https" || (scheme == "http" && (loopback || !requireHTTPS)) else {
+            throw ProviderValidationError(path, "'\(text.displaySafePrefix)' must use https (plain http only on loopback)")
+        }
+    }
+}
