@@ -29,6 +29,9 @@ public func configure(_ app: Application, settings: StoreIdPSettings, timeSource
     app.migrations.add(CreateCustomers())
     app.migrations.add(CreateLoginThrottle())
     app.migrations.add(SessionRecord.migration)
+    app.migrations.add(CreateServiceProviders())
+    app.migrations.add(CreateAuditEvents())
+    app.migrations.add(CreateReplayCache())
     app.lifecycle.use(StartupPreparation())
 
     app.sessions.use(.fluent)
@@ -51,6 +54,7 @@ public func configure(_ app: Application, settings: StoreIdPSettings, timeSource
 
     app.asyncCommands.use(CustomersCommand(), as: "customers")
     app.asyncCommands.use(KeysCommand(), as: "keys")
+    app.asyncCommands.use(ProvidersCommand(), as: "providers")
 }
 
 /// Where the Leaf pages are: `STOREIDP_TEMPLATES_DIR`, else `Templates/` in the working

@@ -54,6 +54,8 @@ typedef struct cx_cert cx_cert;
 #define CX_E_NOT_ENCRYPTED_DATA  21
 #define CX_E_INIT                22
 #define CX_E_INTERNAL            23
+#define CX_E_INFLATE_LIMIT       24
+#define CX_E_INFLATE             25
 
 /* Signature algorithms. */
 #define CX_SIG_RSA_SHA256    1
@@ -149,6 +151,14 @@ int cx_encrypt(cx_doc *doc, cx_node *node, cx_cert *recipient, int data_alg, int
                cx_node *container, cx_node **encrypted_data_out);
 int cx_decrypt(cx_doc *doc, cx_node *encrypted_data, cx_key *key, size_t max_bytes, int max_depth,
                cx_node **element_out);
+
+/* ---- raw DEFLATE (RFC 1951; saml-bindings §3.4.4.1) ---- */
+/* Inflates at most max_out bytes; more gives CX_E_INFLATE_LIMIT, corrupt or
+   truncated input (or bytes after the stream's end) CX_E_INFLATE. The output
+   is heap memory: release with cx_free(). */
+int cx_inflate_raw(const unsigned char *in, size_t in_len, size_t max_out,
+                   unsigned char **out, size_t *out_len);
+int cx_deflate_raw(const unsigned char *in, size_t in_len, unsigned char **out, size_t *out_len);
 
 #ifdef __cplusplus
 }

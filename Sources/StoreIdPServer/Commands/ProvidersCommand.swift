@@ -1,0 +1,177 @@
+import ConsoleKit
+import Foundation
+import StoreIdPCore
+import Vapor
+import Yams
+
+/// `storeidp providers apply|list|show|remove|preview`.
+struct ProvidersCommand: AsyncCommandGroup {
+    var help: String { "Register and inspect service providers." }
+    var commands: [String: any AnyAsyncCommand] {
+        ["apply": ProvidersApplyCommand(), "list": ProvidersListCommand(), "show": ProvidersShowCommand(),
+         "remove": ProvidersRemoveCommand(), "preview": ProvidersPreviewCommand()]
+    }
+}
+
+struct ProvidersApplyCommand: StoreIdPCommand {
+    var help: String { "Create or update the service providers a YAML file lists." }
+    var usage: String {
+        """
+        Usage: storeidp providers apply FILE.yml
+        Creates or updates every provider the file lists (format: README, "Service providers").
+        The whole file is validated before anything is written; applying the same file again changes nothing.
+        Providers not in the file are left alone (remove them with `providers remove SLUG`).
+        """
+    }
+
+    func run(arguments: [String], context: CommandContext) async throws {
+        let parsed = try CommandArguments(arguments, options: [])
+        guard parsed.positionals.count == 1 else { throw CommandArguments.UsageError(description: "name one providers file") }
+        let app = context.application
+        let providers: [ServiceProvider]
+        do {
+            providers = try ProvidersFileLoader.load(path: parsed.positionals[0])
+        } catch let error as ProviderValidationError {
+            context.console.error("error: \(error.description)")
+            throw CommandFailure(message: error.description)
+        }
+        let directory = ProviderDirectory(database: app.db)
+        for provider in providers {
+            if let entityID = provider.saml?.entityID, let other = try await directory.find(entityID: entityID), other.slug != provider.slug,
+               !providers.contains(where: { $0.slug == other.slug && $0.saml?.entityID != entityID }) {
+                let message = "\(provider.slug): entity ID \(entityID) is already registered as '\(other.slug)'"
+                context.console.error("error: \(message)")
+                throw CommandFailure(message: message)
+            }
+        }
+        let now = app.storeIdP.timeSource.now
+        let outcomes = try await directory.apply(providers, now: now)
+        let audit = AuditLog(database: app.db)
+        for (slug, outcome) in outcomes {
+            if outcome != .unchanged { try await audit.record("provider.\(outcome.rawValue)", at: now, serviceProvider: slug) }
+            context.console.output("\(outcome.rawValue) \(slug)".consoleText())
+        }
+    }
+}
+
+/// Reads and validates a providers file.
+enum ProvidersFileLoader {
+    static func load(path: String) throws -> [ServiceProvider] {
+        let url = URL(fileURLWithPath: path)
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.path),
+              let size = (attributes[.size] as? NSNumber)?.intValue else {
+            throw ProviderValidationError(path, "cannot read the file")
+        }
+        guard size <= ServiceProviderRegistration.maximumFileBytes else { throw ProviderValidationError(path, "larger than 1 MiB") }
+        guard let data = FileManager.default.contents(atPath: url.path), let text = String(data: data, encoding: .utf8) else {
+            throw ProviderValidationError(path, "not a UTF-8 text file")
+        }
+        let file: ProvidersFile
+        do {
+            file = try YAMLDecoder().decode(ProvidersFile.self, from: text)
+        } catch let error as DecodingError {
+            throw ProviderValidationError(path, describe(error))
+        } catch {
+            throw ProviderValidationError(path, "not valid YAML: \(error)")
+        }
+        let registration = ServiceProviderRegistration(baseDirectory: url.deletingLastPathComponent(), readMetadata: SAMLMetadataImport.reader)
+        return try registration.providers(from: file)
+    }
+
+    static func describe(_ error: DecodingError) -> String {
+        func location(_ path: [any CodingKey]) -> String {
+            path.map { key in key.intValue.map { "[\($0)]" } ?? ".\(key.stringValue)" }.joined()
+                .replacingOccurrences(of: ".[", with: "[").trimmingCharacters(in: CharacterSet(charactersIn: "."))
+        }
+        switch error {
+        case let .keyNotFound(key, context):
+            return "\(location(context.codingPath + [key])): missing"
+        case let .typeMismatch(type, context):
+            return "\(location(context.codingPath)): expected \(type)"
+        case let .valueNotFound(type, context):
+            return "\(location(context.codingPath)): expected \(type), found nothing"
+        case let .dataCorrupted(context):
+            return "\(location(context.codingPath)): \(context.debugDescription)"
+        @unknown default:
+            return "\(error)"
+        }
+    }
+}
+
+struct ProvidersListCommand: StoreIdPCommand {
+    var help: String { "List registered service providers." }
+    var usage: String { "Usage: storeidp providers list\nOne line each: slug, protocol, name, entity ID or audience." }
+
+    func run(arguments: [String], context: CommandContext) async throws {
+        _ = try CommandArguments(arguments, options: [])
+        for provider in try await ProviderDirectory(database: context.application.db).all() {
+            context.console.output("\(provider.slug)\t\(provider.protocolKind.rawValue)\t\(provider.name)\t\(provider.saml?.entityID ?? provider.audience ?? "")".consoleText())
+        }
+    }
+}
+
+struct ProvidersShowCommand: StoreIdPCommand {
+    var help: String { "Show one service provider's registration as JSON." }
+    var usage: String { "Usage: storeidp providers show SLUG" }
+
+    func run(arguments: [String], context: CommandContext) async throws {
+        let parsed = try CommandArguments(arguments, options: [])
+        guard parsed.positionals.count == 1 else { throw CommandArguments.UsageError(description: "name one provider slug") }
+        guard let provider = try await ProviderDirectory(database: context.application.db).find(slug: parsed.positionals[0]) else {
+            throw notFound(parsed.positionals[0], context)
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        context.console.output(String(decoding: try encoder.encode(provider), as: UTF8.self).consoleText())
+    }
+}
+
+struct ProvidersRemoveCommand: StoreIdPCommand {
+    var help: String { "Remove a service provider." }
+    var usage: String { "Usage: storeidp providers remove SLUG" }
+
+    func run(arguments: [String], context: CommandContext) async throws {
+        let parsed = try CommandArguments(arguments, options: [])
+        guard parsed.positionals.count == 1 else { throw CommandArguments.UsageError(description: "name one provider slug") }
+        let app = context.application
+        guard try await ProviderDirectory(database: app.db).remove(slug: parsed.positionals[0]) else {
+            throw notFound(parsed.positionals[0], context)
+        }
+        try await AuditLog(database: app.db).record("provider.removed", at: app.storeIdP.timeSource.now, serviceProvider: parsed.positionals[0])
+        context.console.output("removed \(parsed.positionals[0])".consoleText())
+    }
+}
+
+struct ProvidersPreviewCommand: StoreIdPCommand {
+    var help: String { "Print the exact payload a customer would send a service provider." }
+    var usage: String {
+        """
+        Usage: storeidp providers preview SLUG --customer EMAIL
+        Prints, as JSON, whether the access policy lets the customer in (and which rule decided), the
+        subject (SAML NameID) and every attribute with its values and NameFormat.
+        """
+    }
+
+    func run(arguments: [String], context: CommandContext) async throws {
+        let parsed = try CommandArguments(arguments, options: ["customer"])
+        guard parsed.positionals.count == 1 else { throw CommandArguments.UsageError(description: "name one provider slug") }
+        let app = context.application
+        guard let provider = try await ProviderDirectory(database: app.db).find(slug: parsed.positionals[0]) else {
+            throw notFound(parsed.positionals[0], context)
+        }
+        let email = try parsed.required("customer")
+        let directory = CustomerDirectory(database: app.db, hasher: app.storeIdP.hasher, threadPool: app.threadPool)
+        guard let customer = try await directory.find(email: email) else {
+            context.console.error("error: no customer with email \(email.displaySafePrefix)")
+            throw CommandFailure(message: "no such customer")
+        }
+        let preview = try PayloadPreview(customer: customer, provider: provider, factory: PayloadFactory(services: app.storeIdP),
+                                         now: app.storeIdP.timeSource.now)
+        context.console.output(try preview.json().consoleText())
+    }
+}
+
+private func notFound(_ slug: String, _ context: CommandContext) -> CommandFailure {
+    context.console.error("error: no service provider '\(slug.displaySafePrefix)'")
+    return CommandFailure(message: "no such provider")
+}

@@ -1,0 +1,41 @@
+import Fluent
+import Foundation
+import StoreIdPCore
+
+/// The `service_providers` table: each validated `ServiceProvider` as JSON beside the columns
+/// lookups need (slug, protocol, SAML entity ID).
+final class ServiceProviderRecord: Model, @unchecked Sendable {
+    static let schema = "service_providers"
+
+    @ID(custom: "slug", generatedBy: .user) var id: String?
+    @Field(key: "protocol") var protocolKind: String
+    @OptionalField(key: "entity_id") var entityID: String?
+    @Field(key: "definition") var definition: String
+    @Field(key: "created_at") var createdAt: Date
+    @Field(key: "updated_at") var updatedAt: Date
+
+    init() {}
+
+    init(_ provider: ServiceProvider, now: Date) throws {
+        id = provider.slug
+        createdAt = now
+        try copy(from: provider, now: now)
+    }
+
+    func copy(from provider: ServiceProvider, now: Date) throws {
+        protocolKind = provider.protocolKind.rawValue
+        entityID = provider.saml?.entityID
+        definition = String(decoding: try Self.encoder.encode(provider), as: UTF8.self)
+        updatedAt = now
+    }
+
+    func serviceProvider() throws -> ServiceProvider {
+        try JSONDecoder().decode(ServiceProvider.self, from: Data(definition.utf8))
+    }
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+}

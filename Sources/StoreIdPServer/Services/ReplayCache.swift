@@ -1,0 +1,27 @@
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+
+/// Single-use values shared by every node through the database: the first `claim` of a value
+/// succeeds, every later one (on any node) fails until the value expires. The primary key makes
+/// the check and the claim one atomic insert.
+struct ReplayCache: Sendable {
+    let database: any Database
+
+    /// True when `value` had not been seen in `namespace`; false for a replay.
+    func claim(_ value: String, namespace: String, until expiry: Date, now: Date) async throws -> Bool {
+        guard let sql = database as? any SQLDatabase else { throw Abort(.internalServerError) }
+        let key = namespace + ":" + value
+        try await sql.delete(from: "replay_cache").where("entry_key", .equal, key)
+            .where("expires_at", .lessThan, now.timeIntervalSince1970).run()
+        let rows = try await sql.raw("""
+            INSERT INTO replay_cache (entry_key, expires_at) VALUES (\(bind: key), \(bind: expiry.timeIntervalSince1970))
+            ON CONFLICT (entry_key) DO NOTHING RETURNING entry_key
+            """).all()
+        if Int.random(in: 0..<200) == 0 {
+            try await sql.delete(from: "replay_cache").where("expires_at", .lessThan, now.timeIntervalSince1970).run()
+        }
+        return !rows.isEmpty
+    }
+}
