@@ -1,3 +1,4 @@
+import CLibXMLSec  // autolinks zlib (module.modulemap `link "z"`); its header is empty
 import CXMLSec
 import Foundation
 

@@ -95,7 +95,7 @@ final class ProvidersCommandTests: XCTestCase {
             (valid + "\n" + valid.replacingOccurrences(of: "providers:\n", with: ""), "already used by providers[0]"),
             ("providers: [ {slug: x, protocol: saml, saml: {entity_id: y}} ]", "acs_urls"),
             ("not: [valid", "not valid YAML"),
-            ("providers:\n  - slug: a\n    protocol: saml\n    attributes:\n      email: \(String(repeating: "x", count: 100_000))\n    saml: {entity_id: e, acs_urls: [https://a.example/acs]}", "unknown source"),
+            ("providers:\n  - slug: a\n    protocol: saml\n    attributes:\n      email: \(String(repeating: "x", count: 100_000))\n    saml: {entity_id: e, acs_urls: [https://a.example/acs]}", "at most 4096"),
         ]
         for (yaml, expected) in cases {
             let path = try file(yaml)

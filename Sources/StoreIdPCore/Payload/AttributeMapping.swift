@@ -6,11 +6,42 @@ import Foundation
 public struct AttributeMapping: Sendable, Hashable, Codable {
     public struct Entry: Sendable, Hashable, Codable {
         public var name: String
-        public var source: AttributeSource
+        public var expression: MappingExpression
+        /// SAML only: a FriendlyName for the Attribute (saml-core §2.7.3.1), and a NameFormat that
+        /// overrides the provider's (presets with OID names use the uri format).
+        public var friendlyName: String?
+        public var nameFormat: String?
+
+        public init(name: String, expression: MappingExpression, friendlyName: String? = nil, nameFormat: String? = nil) {
+            self.name = name
+            self.expression = expression
+            self.friendlyName = friendlyName
+            self.nameFormat = nameFormat
+        }
 
         public init(name: String, source: AttributeSource) {
-            self.name = name
-            self.source = source
+            self.init(name: name, expression: .source(source))
+        }
+
+        enum CodingKeys: String, CodingKey { case name, expression, friendlyName = "friendly_name", nameFormat = "name_format" }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(name, forKey: .name)
+            try container.encode(expression.text, forKey: .expression)
+            try container.encodeIfPresent(friendlyName, forKey: .friendlyName)
+            try container.encodeIfPresent(nameFormat, forKey: .nameFormat)
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            name = try container.decode(String.self, forKey: .name)
+            let text = try container.decode(String.self, forKey: .expression)
+            do { expression = try MappingExpression(parsing: text) } catch {
+                throw DecodingError.dataCorruptedError(forKey: .expression, in: container, debugDescription: error.description)
+            }
+            friendlyName = try container.decodeIfPresent(String.self, forKey: .friendlyName)
+            nameFormat = try container.decodeIfPresent(String.self, forKey: .nameFormat)
         }
     }
 
@@ -25,6 +56,20 @@ public struct AttributeMapping: Sendable, Hashable, Codable {
         Entry(name: "last_name", source: .customerLastName),
         Entry(name: "group", source: .customerGroup),
     ])
+
+    /// This mapping with `overrides` applied: an entry of the same name is replaced in place,
+    /// a new name is added at the end.
+    public func overridden(by overrides: [Entry]) -> AttributeMapping {
+        var entries = self.entries
+        for entry in overrides {
+            if let index = entries.firstIndex(where: { $0.name == entry.name }) {
+                entries[index] = entry
+            } else {
+                entries.append(entry)
+            }
+        }
+        return AttributeMapping(entries)
+    }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()

@@ -7,11 +7,29 @@ public struct ProvisioningPayload: Sendable, Hashable {
     public struct Value: Sendable, Hashable {
         public let name: String
         public let values: [String]
+        public let friendlyName: String?
+        public let nameFormat: String?
+
+        public init(name: String, values: [String], friendlyName: String? = nil, nameFormat: String? = nil) {
+            self.name = name
+            self.values = values
+            self.friendlyName = friendlyName
+            self.nameFormat = nameFormat
+        }
     }
 
-    public let values: [Value]
+    /// Bounds on what one attribute may carry, whatever the stored data.
+    public static let maximumValues = 100
+    public static let maximumValueBytes = 4096
 
-    public init(values: [Value]) { self.values = values }
+    public let values: [Value]
+    /// Values left out, in words (a value map without an entry, a date that did not parse).
+    public let warnings: [String]
+
+    public init(values: [Value], warnings: [String] = []) {
+        self.values = values
+        self.warnings = warnings
+    }
 
     /// Everything the payload can be built from.
     public struct Context: Sendable {
@@ -30,11 +48,32 @@ public struct ProvisioningPayload: Sendable, Hashable {
         }
     }
 
-    public init(mapping: AttributeMapping, context: Context) {
-        values = mapping.entries.compactMap { entry in
-            let values = Self.read(entry.source, context)
-            return values.isEmpty ? nil : Value(name: entry.name, values: values)
+    /// A `required(…)` value that is empty for this customer: no payload is sent.
+    public struct MissingRequiredValue: Error, Sendable, Equatable, CustomStringConvertible {
+        public let attribute: String
+        public let expression: String
+        public var description: String { "\(attribute) is required, but \(expression) is empty for this customer" }
+    }
+
+    public init(mapping: AttributeMapping, context: Context) throws(MissingRequiredValue) {
+        var warnings: [String] = []
+        var values: [Value] = []
+        for entry in mapping.entries {
+            var evaluation = MappingEvaluation(context: context, attribute: entry.name)
+            let result = try evaluation.evaluate(entry.expression)
+            warnings += evaluation.warnings
+            let bounded = Array(result.prefix(Self.maximumValues)).map { value -> String in
+                guard value.utf8.count > Self.maximumValueBytes else { return value }
+                warnings.append("\(entry.name): a value longer than \(Self.maximumValueBytes) bytes was cut")
+                return String(decoding: Array(value.utf8.prefix(Self.maximumValueBytes)), as: UTF8.self)
+            }
+            if result.count > Self.maximumValues { warnings.append("\(entry.name): only the first \(Self.maximumValues) values are sent") }
+            if !bounded.isEmpty {
+                values.append(Value(name: entry.name, values: bounded, friendlyName: entry.friendlyName, nameFormat: entry.nameFormat))
+            }
         }
+        self.values = values
+        self.warnings = warnings
     }
 
     public subscript(name: String) -> [String]? { values.first { $0.name == name }?.values }
@@ -62,6 +101,70 @@ public struct ProvisioningPayload: Sendable, Hashable {
         case .sessionAuthTime: return one(context.authTime.map(Timestamp.iso8601))
         case let .constant(text): return [text]
         }
+    }
+}
+
+/// Evaluates one attribute's expression, collecting warnings for values it had to leave out.
+struct MappingEvaluation {
+    let context: ProvisioningPayload.Context
+    let attribute: String
+    var warnings: [String] = []
+
+    mutating func evaluate(_ expression: MappingExpression) throws(ProvisioningPayload.MissingRequiredValue) -> [String] {
+        switch expression {
+        case let .source(source):
+            return ProvisioningPayload.read(source, context).filter { !$0.isEmpty }
+        case let .firstNonEmpty(alternatives):
+            for alternative in alternatives {
+                let values = try evaluate(alternative)
+                if !values.isEmpty { return values }
+            }
+            return []
+        case let .transform(transform, inner):
+            let values = try evaluate(inner)
+            return try apply(transform, to: values, inner: inner)
+        }
+    }
+
+    private mutating func apply(_ transform: MappingTransform, to values: [String], inner: MappingExpression) throws(ProvisioningPayload.MissingRequiredValue) -> [String] {
+        switch transform {
+        case .lower: return values.map { $0.lowercased() }
+        case .upper: return values.map { $0.uppercased() }
+        case .trim: return values.map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
+        case let .split(separator):
+            guard !separator.isEmpty else { return values }
+            return values.flatMap { $0.components(separatedBy: separator) }.map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
+        case let .join(separator): return values.isEmpty ? [] : [values.joined(separator: separator)]
+        case let .prefix(text): return values.map { text + $0 }
+        case let .suffix(text): return values.map { $0 + text }
+        case let .valueMap(map, fallback):
+            return values.compactMap { value in
+                if let mapped = map[value] ?? fallback { return mapped }
+                warnings.append("\(attribute): the value map has no entry for '\(value.displaySafePrefix)' and no default, so the value was left out")
+                return nil
+            }
+        case let .date(format):
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.timeZone = TimeZone(identifier: "UTC")
+            formatter.dateFormat = format
+            return values.compactMap { value in
+                if let date = Timestamp.parse(value) ?? Self.dayFormatter.date(from: value) { return formatter.string(from: date) }
+                warnings.append("\(attribute): '\(value.displaySafePrefix)' is not a date, so it was left out")
+                return nil
+            }
+        case .required:
+            guard !values.isEmpty else { throw .init(attribute: attribute, expression: inner.text) }
+            return values
+        }
+    }
+
+    private static var dayFormatter: DateFormatter {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd"
+        return formatter
     }
 }
 

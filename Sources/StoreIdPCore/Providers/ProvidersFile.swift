@@ -17,12 +17,13 @@ public struct ProvidersFile: Decodable, Sendable {
         public var audience: String?
         public var access: Access?
         public var attributes: OrderedMapping?
+        public var attributePreset: String?
         public var storefrontReturnURL: String?
         public var saml: SAML?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case slug, name, description, logoURL = "logo_url", protocolKind = "protocol", lifetimeSeconds = "lifetime_seconds"
-            case audience, access, attributes, storefrontReturnURL = "storefront_return_url", saml
+            case audience, access, attributes, attributePreset = "attribute_preset", storefrontReturnURL = "storefront_return_url", saml
             case jwt, bigcommerce, oidc
         }
 
@@ -38,6 +39,7 @@ public struct ProvidersFile: Decodable, Sendable {
             audience = try container.decodeIfPresent(String.self, forKey: .audience)
             access = try container.decodeIfPresent(Access.self, forKey: .access)
             attributes = try container.decodeIfPresent(OrderedMapping.self, forKey: .attributes)
+            attributePreset = try container.decodeIfPresent(String.self, forKey: .attributePreset)
             storefrontReturnURL = try container.decodeIfPresent(String.self, forKey: .storefrontReturnURL)
             saml = try container.decodeIfPresent(SAML.self, forKey: .saml)
         }

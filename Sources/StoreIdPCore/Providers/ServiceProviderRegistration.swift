@@ -64,7 +64,7 @@ public struct ServiceProviderRegistration: Sendable {
         var provider = ServiceProvider(
             slug: slug, name: name, protocolKind: kind, lifetimeSeconds: lifetime, audience: entry.audience,
             access: try access(entry.access, path: "\(path).access"),
-            attributes: try mapping(entry.attributes, path: "\(path).attributes"),
+            attributes: try mapping(entry.attributes, preset: entry.attributePreset, path: path),
             description: entry.description, logoURL: entry.logoURL, storefrontReturnURL: entry.storefrontReturnURL
         )
         switch kind {
@@ -97,20 +97,29 @@ public struct ServiceProviderRegistration: Sendable {
         return AccessPolicy(groups: access.groups, segments: access.segments, companies: access.companies, statuses: statuses)
     }
 
-    func mapping(_ attributes: ProvidersFile.OrderedMapping?, path: String) throws(ProviderValidationError) -> AttributeMapping {
-        guard let attributes else { return .standard }
-        guard attributes.pairs.count <= 100 else { throw ProviderValidationError(path, "at most 100 attributes") }
-        var entries: [AttributeMapping.Entry] = []
-        for (name, expression) in attributes.pairs {
-            guard !name.isEmpty, name.utf8.count <= 256, !name.unicodeScalars.contains(where: { $0.value < 0x21 }) else {
-                throw ProviderValidationError("\(path).\(name.displaySafePrefix)", "attribute names are 1 to 256 characters without spaces or control characters")
+    func mapping(_ attributes: ProvidersFile.OrderedMapping?, preset: String?, path: String) throws(ProviderValidationError) -> AttributeMapping {
+        var base = AttributeMapping.standard
+        if let preset {
+            guard let known = MappingPreset(rawValue: preset) else {
+                throw ProviderValidationError("\(path).attribute_preset", "'\(preset.displaySafePrefix)' is not one of \(MappingPreset.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            guard expression.utf8.count <= 1024, let source = AttributeSource(expression: expression) else {
-                throw ProviderValidationError("\(path).\(name)", "unknown source '\(expression.displaySafePrefix)' (customer.email, customer.first_name, customer.attributes.KEY, …, or a \"quoted constant\")")
-            }
-            entries.append(.init(name: name, source: source))
+            base = known.mapping
         }
-        return AttributeMapping(entries)
+        guard let attributes else { return base }
+        guard attributes.pairs.count <= 100 else { throw ProviderValidationError("\(path).attributes", "at most 100 attributes") }
+        var entries: [AttributeMapping.Entry] = []
+        for (name, text) in attributes.pairs {
+            guard !name.isEmpty, name.utf8.count <= 256, !name.unicodeScalars.contains(where: { $0.value < 0x21 || $0.value == 0x7F }) else {
+                throw ProviderValidationError("\(path).attributes.\(name.displaySafePrefix)", "attribute names are 1 to 256 characters without spaces or control characters")
+            }
+            do {
+                entries.append(.init(name: name, expression: try MappingExpression(parsing: text)))
+            } catch {
+                throw ProviderValidationError("\(path).attributes.\(name)", "\(error.description) in '\(text.displaySafePrefix)'")
+            }
+        }
+        // With a preset the entries override it; without one they are the whole mapping.
+        return preset == nil ? AttributeMapping(entries) : base.overridden(by: entries)
     }
 
     func samlSettings(_ saml: ProvidersFile.SAML, path: String) throws(ProviderValidationError) -> ServiceProvider.SAMLSettings {

@@ -30,7 +30,10 @@ struct LoginController: RouteCollection {
 
     func showForm(_ request: Request) async throws -> Response {
         let returnTo = ReturnPath.sanitize(request.query[String.self, at: "return_to"])
-        if try await request.storeSession.customer() != nil {
+        // `reauth=1`: the partner asked for a fresh password entry (SAML ForceAuthn), so the form
+        // is shown even to a signed-in customer.
+        let reauthenticate = request.query[String.self, at: "reauth"] == "1"
+        if !reauthenticate, try await request.storeSession.customer() != nil {
             return request.redirect(to: returnTo.path, redirectType: .normal)
         }
         return try await render(request, status: .ok, returnTo: returnTo, email: "", error: nil)

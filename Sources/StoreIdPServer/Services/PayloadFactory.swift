@@ -15,7 +15,7 @@ struct PayloadFactory: Sendable {
         let context = ProvisioningPayload.Context(customer: customer, serviceProvider: provider,
                                                   pairwiseID: try pairwiseID(customer: customer, provider: provider),
                                                   now: now, authTime: authTime)
-        return ProvisioningPayload(mapping: provider.attributes, context: context)
+        return try ProvisioningPayload(mapping: provider.attributes, context: context)
     }
 
     /// The SAML NameID value for the provider's format (saml-core §8.3): the email, the pairwise

@@ -28,6 +28,9 @@ struct PayloadPreview: Encodable {
     let access: Access
     let subject: Subject?
     let attributes: [Attribute]
+    let warnings: [String]
+    /// Set when a `required(…)` value is empty: then nothing would be sent.
+    let error: String?
 
     init(customer: Customer, provider: ServiceProvider, factory: PayloadFactory, now: Date) throws {
         let decision = provider.access.decision(for: customer)
@@ -35,7 +38,15 @@ struct PayloadPreview: Encodable {
         self.protocol = provider.protocolKind.rawValue
         self.customer = customer.email.value
         self.access = Access(allowed: decision.allowed, reason: decision.reason)
-        let payload = try factory.payload(customer: customer, provider: provider, now: now, authTime: nil)
+        var payload = ProvisioningPayload(values: [])
+        var failure: String?
+        do {
+            payload = try factory.payload(customer: customer, provider: provider, now: now, authTime: now)
+        } catch let missing as ProvisioningPayload.MissingRequiredValue {
+            failure = missing.description
+        }
+        warnings = payload.warnings
+        error = failure
         if let saml = provider.saml {
             let value = saml.nameIDFormat == .transient ? "(a new random value each response)"
                 : try factory.samlNameID(customer: customer, provider: provider, settings: saml)
@@ -43,7 +54,9 @@ struct PayloadPreview: Encodable {
         } else {
             subject = nil
         }
-        attributes = payload.values.map { Attribute(name: $0.name, nameFormat: provider.saml?.attributeNameFormat.rawValue, values: $0.values) }
+        attributes = payload.values.map { value in
+            Attribute(name: value.name, nameFormat: provider.saml.map { value.nameFormat ?? $0.attributeNameFormat.rawValue }, values: value.values)
+        }
     }
 
     func json() throws -> String {

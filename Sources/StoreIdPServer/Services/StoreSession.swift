@@ -9,7 +9,14 @@ struct StoreSession {
         static let customerID = "customer_id"
         static let authTime = "auth_time"
         static let csrf = "csrf"
+        static let sessionIndex = "session_index"
+        static let participants = "saml_participants"
+        static let pendingAuthnRequest = "pending_authn"
     }
+
+    /// Fields that survive the session-id renewal of a login: a request the customer is signing
+    /// in to answer.
+    private static let carriedOverLogin = [Field.pendingAuthnRequest]
 
     let request: Request
 
@@ -55,15 +62,74 @@ struct StoreSession {
             try await request.application.sessions.driver.deleteSession(old, for: request).get()
             request.session.id = nil
         }
+        let carried = Self.carriedOverLogin.compactMap { key in request.session.data[key].map { (key, $0) } }
         request.session.data = SessionData()
+        for (key, value) in carried { request.session.data[key] = value }
         request.session.data[Field.customerID] = customer.id.uuidString
+        request.session.data[Field.sessionIndex] = IdentifierGenerator.samlID()
         request.session.data[Field.authTime] = String(request.now.timeIntervalSince1970)
         request.session.data[Field.csrf] = IdentifierGenerator.secret()
+    }
+
+    /// The SAML SessionIndex of this login (saml-core §2.7.2), shared by every assertion issued
+    /// in it so that single logout can name it.
+    var sessionIndex: String? {
+        guard request.hasSession else { return nil }
+        return request.session.data[Field.sessionIndex]
+    }
+
+    /// The SAML service providers this login has sent assertions to, for single logout.
+    var participants: [SessionParticipant] {
+        get { decode([SessionParticipant].self, Field.participants) ?? [] }
+        nonmutating set { encode(newValue, Field.participants) }
+    }
+
+    func addParticipant(_ participant: SessionParticipant) {
+        var list = participants.filter { $0.slug != participant.slug }
+        list.append(participant)
+        participants = Array(list.suffix(50))
+    }
+
+    /// An SP-initiated request waiting for the customer to sign in.
+    var pendingAuthnRequest: PendingAuthnRequest? {
+        get { decode(PendingAuthnRequest.self, Field.pendingAuthnRequest) }
+        nonmutating set { encode(newValue, Field.pendingAuthnRequest) }
+    }
+
+    private func decode<T: Decodable>(_ type: T.Type, _ key: String) -> T? {
+        guard request.hasSession, let text = request.session.data[key] else { return nil }
+        return try? JSONDecoder().decode(type, from: Data(text.utf8))
+    }
+
+    private func encode<T: Encodable>(_ value: T?, _ key: String) {
+        guard let value else {
+            if request.hasSession { request.session.data[key] = nil }
+            return
+        }
+        request.session.data[key] = (try? JSONEncoder().encode(value)).map { String(decoding: $0, as: UTF8.self) }
     }
 
     func signOut() {
         request.session.destroy()
     }
+}
+
+/// A service provider that received an assertion in this session: what its LogoutRequest needs.
+struct SessionParticipant: Codable, Equatable {
+    let slug: String
+    let nameID: String
+    let nameIDFormat: String
+    let sessionIndex: String
+}
+
+/// A validated AuthnRequest kept across the login it waits for.
+struct PendingAuthnRequest: Codable, Equatable {
+    let slug: String
+    let requestID: String
+    let acsURL: String
+    let relayState: String?
+    let forceAuthn: Bool
+    let receivedAt: Date
 }
 
 extension Request {
