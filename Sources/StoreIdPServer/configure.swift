@@ -75,8 +75,10 @@ struct StartupPreparation: LifecycleHandler {
     func willBootAsync(_ application: Application) async throws {
         try await application.autoMigrate()
         let services = application.storeIdP
-        if let key = try services.keyRing.ensureActiveKey(now: services.timeSource.now) {
-            application.logger.notice("created signing key", metadata: ["kid": .string(key.kid), "directory": .string(services.settings.keysDirectory.path)])
+        for key in try services.keyRing.ensureActiveKey(now: services.timeSource.now) {
+            application.logger.notice("created signing key", metadata: [
+                "kid": .string(key.kid), "algorithm": .string(key.algorithm.rawValue), "directory": .string(services.settings.keysDirectory.path),
+            ])
         }
     }
 }

@@ -16,6 +16,25 @@ final class KeyRingTests: XCTestCase {
         XCTAssertTrue(key.privateKeyPEM.contains("PRIVATE KEY"))
     }
 
+    func testECKeyHasThumbprintKidAndCertificate() throws {
+        let key = try SigningKeyFactory(commonName: "id").makeKey(algorithm: .es256, state: .active, now: now)
+        XCTAssertEqual(key.algorithm, .es256)
+        XCTAssertEqual(key.kid.count, 43)
+        let certificate = try Certificate(pemEncoded: key.certificatePEM)
+        XCTAssertEqual(certificate.signatureAlgorithm, .ecdsaWithSHA256)
+    }
+
+    func testRotationOfOneAlgorithmLeavesTheOtherAlone() throws {
+        let factory = SigningKeyFactory(commonName: "id")
+        let rsa = try factory.makeKey(algorithm: .rs256, state: .active, now: now)
+        let ec = try factory.makeKey(algorithm: .es256, state: .active, now: now)
+        let ring = KeyRing(keys: [rsa, ec]).rotated(freshNext: try factory.makeKey(algorithm: .es256, state: .next, now: now),
+                                                    replacement: try factory.makeKey(algorithm: .es256, state: .active, now: now), at: now)
+        XCTAssertEqual(ring.active(.rs256)?.kid, rsa.kid)
+        XCTAssertNotEqual(ring.active(.es256)?.kid, ec.kid)
+        XCTAssertEqual(ring.key(kid: ec.kid)?.state, .retired)
+    }
+
     func testRotationStatesAndPublication() throws {
         let factory = SigningKeyFactory(commonName: "id")
         let first = try factory.makeKey(state: .active, now: now)
@@ -35,8 +54,10 @@ final class KeyRingTests: XCTestCase {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("keyring-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         let server = KeyRingStore(directory: folder, factory: SigningKeyFactory(commonName: "id"))
-        let created = try XCTUnwrap(try server.ensureActiveKey(now: now))
-        XCTAssertNil(try server.ensureActiveKey(now: now), "a second start makes no new key")
+        let createdKeys = try server.ensureActiveKey(now: now)
+        XCTAssertEqual(Set(createdKeys.map(\.algorithm)), [.rs256, .es256], "one active key per algorithm")
+        let created = try XCTUnwrap(createdKeys.first { $0.algorithm == .rs256 })
+        XCTAssertEqual(try server.ensureActiveKey(now: now), [], "a second start makes no new key")
         XCTAssertEqual(try server.current().active?.kid, created.kid)
         let cli = KeyRingStore(directory: folder, factory: SigningKeyFactory(commonName: "id"))
         try cli.rotate(now: now)

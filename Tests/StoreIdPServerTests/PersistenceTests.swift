@@ -29,12 +29,14 @@ final class PersistenceTests: XCTestCase {
     func testFirstStartCreatesOneActiveKeyWithPrivateFiles() async throws {
         let test = try await TestApplication.make()
         defer { test.removeFiles() }
+        _ = try test.app.storeIdP.keyRing.pairwiseSecret()
         let ring = try test.app.storeIdP.keyRing.current()
-        XCTAssertEqual(ring.keys.count, 1)
+        XCTAssertEqual(ring.keys.count, 2, "one RSA and one EC key")
+        XCTAssertNotNil(ring.active(.es256))
         let key = try XCTUnwrap(ring.active)
         XCTAssertEqual(key.algorithm, .rs256)
         XCTAssertEqual(key.notAfter.timeIntervalSince(test.clock.now), SigningKeyFactory.certificateLifetime, accuracy: 1)
-        for name in ["\(key.kid).key.pem", "\(key.kid).crt.pem", "keyring.json"] {
+        for name in ["\(key.kid).key.pem", "\(key.kid).crt.pem", "keyring.json", "pairwise.secret"] {
             let attributes = try FileManager.default.attributesOfItem(atPath: test.settings.keysDirectory.appendingPathComponent(name).path)
             XCTAssertEqual((attributes[.posixPermissions] as? NSNumber)?.intValue, 0o600, name)
         }
@@ -53,7 +55,7 @@ final class PersistenceTests: XCTestCase {
         XCTAssertNotEqual(after.active?.kid, before.kid)
         XCTAssertEqual(after.key(kid: before.kid)?.state, .retired)
         XCTAssertNotNil(after.next)
-        XCTAssertEqual(after.published(at: test.clock.now).count, 3)
+        XCTAssertEqual(after.published(at: test.clock.now).count, 6, "per algorithm: retired, active and next")
         try await test.shutdown()
     }
 
@@ -66,7 +68,7 @@ final class PersistenceTests: XCTestCase {
         try await test.run(KeysRotateCommand(), [])
         let twice = try test.app.storeIdP.keyRing.current()
         XCTAssertEqual(twice.active?.kid, next.kid, "the published next key becomes active")
-        XCTAssertEqual(twice.keys.filter { $0.state == .retired }.count, 2)
+        XCTAssertEqual(twice.keys.filter { $0.state == .retired }.count, 4, "two rotations of two algorithms")
         try await test.run(KeysListCommand(), [])
         try await test.shutdown()
     }

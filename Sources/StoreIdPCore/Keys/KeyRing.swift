@@ -13,9 +13,18 @@ public struct KeyRing: Sendable, Hashable {
         self.keys = keys.sorted { $0.state != $1.state ? $0.state < $1.state : $0.createdAt > $1.createdAt }
     }
 
-    /// The key that signs now.
-    public var active: SigningKey? { keys.first { $0.state == .active } }
-    public var next: SigningKey? { keys.first { $0.state == .next } }
+    /// The RSA key that signs now (SAML signs with RSA).
+    public var active: SigningKey? { active(.rs256) }
+    public var next: SigningKey? { next(.rs256) }
+
+    /// The key of that algorithm that signs now.
+    public func active(_ algorithm: SigningKey.Algorithm) -> SigningKey? {
+        keys.first { $0.state == .active && $0.algorithm == algorithm }
+    }
+
+    public func next(_ algorithm: SigningKey.Algorithm) -> SigningKey? {
+        keys.first { $0.state == .next && $0.algorithm == algorithm }
+    }
 
     /// Every key partners should accept: not expired, and not retired for longer than the grace
     /// period. Metadata and JWKS publish exactly these.
@@ -31,11 +40,14 @@ public struct KeyRing: Sendable, Hashable {
 
     public func key(kid: String) -> SigningKey? { keys.first { $0.kid == kid } }
 
-    /// One rotation step: the active key retires, the `next` key (or `replacement`, when there is
-    /// no `next` key) becomes active, and `freshNext` becomes the new `next` key.
+    /// One rotation step of `freshNext`'s algorithm: the active key retires, the `next` key (or
+    /// `replacement`, when there is no `next` key) becomes active, and `freshNext` becomes the new
+    /// `next` key. Keys of other algorithms are untouched.
     public func rotated(freshNext: SigningKey, replacement: SigningKey?, at now: Date) -> KeyRing {
+        let algorithm = freshNext.algorithm
         var keys = self.keys.map { key -> SigningKey in
             var key = key
+            guard key.algorithm == algorithm else { return key }
             if key.state == .active {
                 key.state = .retired
                 key.retiredAt = now
@@ -45,7 +57,7 @@ public struct KeyRing: Sendable, Hashable {
             }
             return key
         }
-        if self.next == nil, var replacement {
+        if self.next(algorithm) == nil, var replacement {
             replacement.state = .active
             replacement.activatedAt = now
             keys.append(replacement)

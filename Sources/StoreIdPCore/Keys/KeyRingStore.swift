@@ -52,28 +52,35 @@ public final class KeyRingStore: @unchecked Sendable {
         return ring
     }
 
-    /// Creates the first key when the ring is empty. Returns the key it created, if any.
+    /// Creates an active key for every algorithm that has none (RSA and EC on first start).
+    /// Returns the keys it created.
     @discardableResult
-    public func ensureActiveKey(now: Date) throws -> SigningKey? {
+    public func ensureActiveKey(now: Date) throws -> [SigningKey] {
         try withExclusiveLock {
             let ring = try load()
-            guard ring.active == nil else { return nil }
-            let key = try factory.makeKey(state: .active, now: now)
-            try persist(KeyRing(keys: ring.keys + [key]), newKeys: [key])
-            return key
+            let created = try SigningKey.Algorithm.allCases.filter { ring.active($0) == nil }.map {
+                try factory.makeKey(algorithm: $0, state: .active, now: now)
+            }
+            guard !created.isEmpty else { return [] }
+            try persist(KeyRing(keys: ring.keys + created), newKeys: created)
+            return created
         }
     }
 
-    /// One rotation (see `KeyRing.rotated`). Returns the ring after it.
+    /// One rotation of every algorithm (see `KeyRing.rotated`). Returns the ring after it.
     @discardableResult
     public func rotate(now: Date) throws -> KeyRing {
         try withExclusiveLock {
-            let ring = try load()
-            let replacement = ring.next == nil ? try factory.makeKey(state: .active, now: now) : nil
-            let fresh = try factory.makeKey(state: .next, now: now)
-            let rotated = ring.rotated(freshNext: fresh, replacement: replacement, at: now)
-            try persist(rotated, newKeys: [replacement, fresh].compactMap { $0 })
-            return rotated
+            var ring = try load()
+            var made: [SigningKey] = []
+            for algorithm in SigningKey.Algorithm.allCases {
+                let replacement = ring.next(algorithm) == nil ? try factory.makeKey(algorithm: algorithm, state: .active, now: now) : nil
+                let fresh = try factory.makeKey(algorithm: algorithm, state: .next, now: now)
+                ring = ring.rotated(freshNext: fresh, replacement: replacement, at: now)
+                made += [replacement, fresh].compactMap { $0 }
+            }
+            try persist(ring, newKeys: made)
+            return ring
         }
     }
 

@@ -15,8 +15,11 @@ public struct SigningKey: Sendable, Hashable {
     }
 
     /// JWS algorithm name (RFC 7518 §3.1) of what this key signs with.
-    public enum Algorithm: String, Sendable, Codable, Hashable {
+    public enum Algorithm: String, Sendable, Codable, Hashable, CaseIterable {
+        /// RSA-2048 with SHA-256 (RSASSA-PKCS1-v1_5): SAML signatures and RS256/PS256 JWTs.
         case rs256 = "RS256"
+        /// ECDSA P-256 with SHA-256: ES256 JWTs.
+        case es256 = "ES256"
     }
 
     public let kid: String

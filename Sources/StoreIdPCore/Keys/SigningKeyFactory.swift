@@ -3,7 +3,7 @@ import Crypto
 import Foundation
 import X509
 
-/// Makes new signing keys: RSA-2048 with a self-signed X.509 certificate.
+/// Makes new signing keys: RSA-2048 or ECDSA P-256, each with a self-signed X.509 certificate.
 ///
 /// SAML partners pin the certificate from our metadata rather than a CA chain (saml-metadata
 /// §2.4.1.1 KeyDescriptor), so a self-signed certificate is what they expect; its validity is
@@ -18,9 +18,28 @@ public struct SigningKeyFactory: Sendable {
         self.commonName = commonName
     }
 
-    public func makeKey(state: SigningKey.State, now: Date) throws -> SigningKey {
-        let privateKey = try _RSA.Signing.PrivateKey(keySize: .bits2048)
-        let kid = try Self.thumbprint(of: privateKey.publicKey)
+    public func makeKey(algorithm: SigningKey.Algorithm = .rs256, state: SigningKey.State, now: Date) throws -> SigningKey {
+        let kid: String
+        let publicKey: Certificate.PublicKey
+        let issuerKey: Certificate.PrivateKey
+        let signatureAlgorithm: Certificate.SignatureAlgorithm
+        let privateKeyPEM: String
+        switch algorithm {
+        case .rs256:
+            let privateKey = try _RSA.Signing.PrivateKey(keySize: .bits2048)
+            kid = try Self.thumbprint(of: privateKey.publicKey)
+            publicKey = Certificate.PublicKey(privateKey.publicKey)
+            issuerKey = Certificate.PrivateKey(privateKey)
+            signatureAlgorithm = .sha256WithRSAEncryption
+            privateKeyPEM = privateKey.pemRepresentation
+        case .es256:
+            let privateKey = P256.Signing.PrivateKey()
+            kid = Self.thumbprint(of: privateKey.publicKey)
+            publicKey = Certificate.PublicKey(privateKey.publicKey)
+            issuerKey = Certificate.PrivateKey(privateKey)
+            signatureAlgorithm = .ecdsaWithSHA256
+            privateKeyPEM = privateKey.pemRepresentation
+        }
         let name = try DistinguishedName { CommonName(commonName) }
         let notBefore = now.addingTimeInterval(-300)
         let notAfter = now.addingTimeInterval(Self.certificateLifetime)
@@ -31,22 +50,22 @@ public struct SigningKeyFactory: Sendable {
         let certificate = try Certificate(
             version: .v3,
             serialNumber: Certificate.SerialNumber(bytes: serial),
-            publicKey: Certificate.PublicKey(privateKey.publicKey),
+            publicKey: publicKey,
             notValidBefore: notBefore,
             notValidAfter: notAfter,
             issuer: name,
             subject: name,
-            signatureAlgorithm: .sha256WithRSAEncryption,
+            signatureAlgorithm: signatureAlgorithm,
             extensions: try Certificate.Extensions {
                 Critical(BasicConstraints.notCertificateAuthority)
-                Critical(KeyUsage(digitalSignature: true, keyEncipherment: true))
+                Critical(KeyUsage(digitalSignature: true, keyEncipherment: algorithm == .rs256))
             },
-            issuerPrivateKey: Certificate.PrivateKey(privateKey)
+            issuerPrivateKey: issuerKey
         )
         return SigningKey(
-            kid: kid, algorithm: .rs256, state: state, createdAt: now,
+            kid: kid, algorithm: algorithm, state: state, createdAt: now,
             activatedAt: state == .active ? now : nil, notAfter: notAfter,
-            privateKeyPEM: privateKey.pemRepresentation,
+            privateKeyPEM: privateKeyPEM,
             certificatePEM: try certificate.serializeAsPEM().pemString
         )
     }
@@ -56,6 +75,17 @@ public struct SigningKeyFactory: Sendable {
     public static func thumbprint(of publicKey: _RSA.Signing.PublicKey) throws -> String {
         let primitives = try publicKey.getKeyPrimitives()
         let json = "{\"e\":\"\(Base64URL.encode(primitives.publicExponent))\",\"kty\":\"RSA\",\"n\":\"\(Base64URL.encode(primitives.modulus))\"}"
+        return Base64URL.encode(Data(SHA256.hash(data: Data(json.utf8))))
+    }
+}
+
+extension SigningKeyFactory {
+    /// RFC 7638 §3.2 for an EC key: SHA-256 of `{"crv":"P-256","kty":"EC","x":…,"y":…}`.
+    public static func thumbprint(of publicKey: P256.Signing.PublicKey) -> String {
+        let point = publicKey.x963Representation
+        let x = Base64URL.encode(point.dropFirst().prefix(32))
+        let y = Base64URL.encode(point.dropFirst(33))
+        let json = "{\"crv\":\"P-256\",\"kty\":\"EC\",\"x\":\"\(x)\",\"y\":\"\(y)\"}"
         return Base64URL.encode(Data(SHA256.hash(data: Data(json.utf8))))
     }
 }

@@ -53,6 +53,8 @@ struct KeysRotateCommand: StoreIdPCommand {
         _ = try CommandArguments(arguments, options: [])
         let services = context.application.storeIdP
         let ring = try services.keyRing.rotate(now: services.timeSource.now)
-        context.console.output("active key: \(ring.active?.kid ?? "none"); next key: \(ring.next?.kid ?? "none")".consoleText())
+        for algorithm in SigningKey.Algorithm.allCases {
+            context.console.output("\(algorithm.rawValue): active \(ring.active(algorithm)?.kid ?? "none"), next \(ring.next(algorithm)?.kid ?? "none")".consoleText())
+        }
     }
 }
