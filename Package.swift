@@ -38,10 +38,22 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(name: "SAML", dependencies: ["XMLSecurity", "StoreIdPCore"]),
+        .target(
+            name: "JWTSSO",
+            dependencies: [
+                "StoreIdPCore",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
         .target(
             name: "StoreIdPServer",
             dependencies: [
                 "StoreIdPCore",
+                "SAML",
+                "JWTSSO",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
@@ -52,6 +64,7 @@ let package = Package(
         ),
         .executableTarget(name: "storeidp", dependencies: ["StoreIdPServer"]),
         .testTarget(name: "XMLSecurityTests", dependencies: ["XMLSecurity"]),
+        .testTarget(name: "SAMLTests", dependencies: ["SAML", "XMLSecurity", "StoreIdPCore"]),
         .testTarget(
             name: "StoreIdPCoreTests",
             dependencies: [

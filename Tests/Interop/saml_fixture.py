@@ -97,9 +97,6 @@ def insert_after_issuer(elem, sig):
 
 def encrypt_assertion(response, assertion, sp_cert, key_transport):
     import xmlsec
-    enc_wrapper = etree.Element(q("saml", "EncryptedAssertion"))
-    assertion.addprevious(enc_wrapper)
-    enc_wrapper.append(assertion)
     enc_data = xmlsec.template.encrypted_data_create(
         response, xmlsec.Transform.AES256_GCM, type=xmlsec.EncryptionType.ELEMENT, ns="xenc")
     xmlsec.template.encrypted_data_ensure_cipher_value(enc_data)
@@ -115,7 +112,12 @@ def encrypt_assertion(response, assertion, sp_cert, key_transport):
     manager.add_key(xmlsec.Key.from_file(sp_cert, xmlsec.KeyFormat.CERT_PEM, None))
     ctx = xmlsec.EncryptionContext(manager)
     ctx.key = xmlsec.Key.generate(xmlsec.KeyData.AES, 256, xmlsec.KeyDataType.SESSION)
-    ctx.encrypt_xml(enc_data, assertion)
+    # Encrypt in place, where the Assertion's own xmlns:saml is not redundant (lxml drops
+    # redundant declarations when a node moves), then wrap the EncryptedData.
+    enc_data = ctx.encrypt_xml(enc_data, assertion)
+    enc_wrapper = etree.Element(q("saml", "EncryptedAssertion"), nsmap={"saml": NS["saml"]})
+    enc_data.addprevious(enc_wrapper)
+    enc_wrapper.append(enc_data)
 
 
 def cmd_response(a):
@@ -124,16 +126,19 @@ def cmd_response(a):
     not_after = now + dt.timedelta(seconds=a.lifetime)
     rid, aid = new_id(), new_id()
     issuer = a.issuer or a.idp_entity_id
-    resp = etree.Element(q("samlp", "Response"), nsmap={"samlp": NS["samlp"], "saml": NS["saml"]},
-                         ID=rid, Version="2.0", IssueInstant=ts(now))
+    resp = etree.Element(q("samlp", "Response"), nsmap={"samlp": NS["samlp"]}, ID=rid, Version="2.0", IssueInstant=ts(now))
     if not a.no_destination:
         resp.set("Destination", a.destination or a.acs_url)
     if a.in_response_to:
         resp.set("InResponseTo", a.in_response_to)
-    etree.SubElement(resp, q("saml", "Issuer")).text = issuer
+    etree.SubElement(resp, q("saml", "Issuer"), nsmap={"saml": NS["saml"]}).text = issuer
     st = etree.SubElement(resp, q("samlp", "Status"))
     etree.SubElement(st, q("samlp", "StatusCode"), Value="urn:oasis:names:tc:SAML:2.0:status:Success")
-    asr = etree.SubElement(resp, q("saml", "Assertion"), ID=aid, Version="2.0", IssueInstant=ts(now))
+    # The Assertion declares its own namespaces: an encrypted Assertion is decrypted out of
+    # context by some SPs (pysaml2 parses the plaintext alone), so it must stand alone.
+    asr = etree.Element(q("saml", "Assertion"), nsmap={"saml": NS["saml"]},
+                        ID=aid, Version="2.0", IssueInstant=ts(now))
+    resp.append(asr)
     etree.SubElement(asr, q("saml", "Issuer")).text = issuer
     subj = etree.SubElement(asr, q("saml", "Subject"))
     nid = etree.SubElement(subj, q("saml", "NameID"), Format=a.name_id_format)
@@ -276,8 +281,10 @@ def cmd_check_request(a):
     out["root"] = root.tag.split("}")[1]
     out["attributes"] = dict(root.attrib)
     out["xml"] = xml.decode()
+    out["valid"] = bool(not out["signed"] or out["signature_valid"])
+    out["error"] = None if out["valid"] else "signature does not verify with " + a.cert
     print(json.dumps(out, indent=2))
-    sys.exit(0 if (not out["signed"] or out["signature_valid"]) else 1)
+    sys.exit(0 if out["valid"] else 1)
 
 
 def main():

@@ -242,6 +242,7 @@ def cmd_onelogin_logout_request(args):
 def cmd_onelogin_verify_logout_response(args):
     from onelogin.saml2.logout_response import OneLogin_Saml2_Logout_Response
     from onelogin.saml2.utils import OneLogin_Saml2_Utils
+    from onelogin.saml2.xml_utils import OneLogin_Saml2_XML
 
     settings = onelogin_settings(args, security={"wantMessagesSigned": args.want_messages_signed})
     at = args.sp_slo_url or args.acs_url
@@ -262,14 +263,19 @@ def cmd_onelogin_verify_logout_response(args):
             emit(out, False)
         errors = auth.get_errors()
         doc = OneLogin_Saml2_Logout_Response(settings, get_data["SAMLResponse"])
-        out.update(valid=not errors, error=(", ".join(errors) + ": " + str(auth.get_last_error_reason()))
-                   if errors else None, status=doc.get_status(), in_response_to=doc.get_in_response_to(),
+        reason = auth.get_last_error_reason()
+        if reason is None and not doc.is_valid(auth._request_data, request_id=args.request_id):
+            reason = doc.get_error()
+        out.update(valid=not errors, error=(", ".join(errors) + ": " + str(reason)) if errors else None, status=doc.get_status(), in_response_to=doc.get_in_response_to(),
                    issuer=doc.get_issuer())
         emit(out, not errors)
     # HTTP-POST: python3-saml only reads base64 here (no inflate) and has no POST-binding SLO
     # flow, so check the enveloped XML signature ourselves with its utilities.
     if args.saml_response is None:
         fail("--binding post needs --saml-response")
+    # is_valid's wantMessagesSigned looks for a Redirect-binding Signature parameter; for POST
+    # the enveloped signature is checked below instead.
+    settings = onelogin_settings(args, security={"wantMessagesSigned": False})
     doc = OneLogin_Saml2_Logout_Response(settings, args.saml_response)
     request_data = request_data_for(at, get_data={})
     errors = []
@@ -277,7 +283,7 @@ def cmd_onelogin_verify_logout_response(args):
         errors.append(doc.get_error())
     if doc.get_status() != "urn:oasis:names:tc:SAML:2.0:status:Success":
         errors.append(f"status is {doc.get_status()}")
-    signed = bool(OneLogin_Saml2_Utils.query(doc.document, "/samlp:LogoutResponse/ds:Signature"))
+    signed = bool(OneLogin_Saml2_XML.query(doc.document, "/samlp:LogoutResponse/ds:Signature"))
     if signed or args.want_messages_signed:
         idp = settings.get_idp_data()
         certs = idp.get("x509certMulti", {}).get("signing") or [idp.get("x509cert")]

@@ -20,6 +20,8 @@ public struct ProvidersFile: Decodable, Sendable {
         public var attributePreset: String?
         public var storefrontReturnURL: String?
         public var saml: SAML?
+        public var jwt: JWT?
+        public var bigcommerce: BigCommerce?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case slug, name, description, logoURL = "logo_url", protocolKind = "protocol", lifetimeSeconds = "lifetime_seconds"
@@ -42,6 +44,69 @@ public struct ProvidersFile: Decodable, Sendable {
             attributePreset = try container.decodeIfPresent(String.self, forKey: .attributePreset)
             storefrontReturnURL = try container.decodeIfPresent(String.self, forKey: .storefrontReturnURL)
             saml = try container.decodeIfPresent(SAML.self, forKey: .saml)
+            jwt = try container.decodeIfPresent(JWT.self, forKey: .jwt)
+            bigcommerce = try container.decodeIfPresent(BigCommerce.self, forKey: .bigcommerce)
+        }
+    }
+
+    public struct JWT: Decodable, Sendable {
+        public var algorithm: String
+        public var secretEnv: String?
+        public var secretFile: String?
+        public var redirectURL: String
+        public var parameter: String?
+        public var delivery: String?
+        public var subject: String?
+        public var claims: [String: String]?
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case algorithm, secretEnv = "secret_env", secretFile = "secret_file", redirectURL = "redirect_url"
+            case parameter, delivery, subject, claims
+        }
+
+        public init(from decoder: any Decoder) throws {
+            try StrictKeys.check(decoder, allowed: CodingKeys.allCases.map(\.rawValue))
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            algorithm = try container.decode(String.self, forKey: .algorithm)
+            secretEnv = try container.decodeIfPresent(String.self, forKey: .secretEnv)
+            secretFile = try container.decodeIfPresent(String.self, forKey: .secretFile)
+            redirectURL = try container.decode(String.self, forKey: .redirectURL)
+            parameter = try container.decodeIfPresent(String.self, forKey: .parameter)
+            delivery = try container.decodeIfPresent(String.self, forKey: .delivery)
+            subject = try container.decodeIfPresent(String.self, forKey: .subject)
+            claims = try container.decodeIfPresent([String: String].self, forKey: .claims)
+        }
+    }
+
+    public struct BigCommerce: Decodable, Sendable {
+        public var storeURL: String
+        public var storeHash: String
+        public var channelID: Int?
+        public var clientID: String
+        public var clientSecretEnv: String?
+        public var clientSecretFile: String?
+        public var apiTokenEnv: String?
+        public var apiTokenFile: String?
+        public var apiURL: String?
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case storeURL = "store_url", storeHash = "store_hash", channelID = "channel_id", clientID = "client_id"
+            case clientSecretEnv = "client_secret_env", clientSecretFile = "client_secret_file"
+            case apiTokenEnv = "api_token_env", apiTokenFile = "api_token_file", apiURL = "api_url"
+        }
+
+        public init(from decoder: any Decoder) throws {
+            try StrictKeys.check(decoder, allowed: CodingKeys.allCases.map(\.rawValue))
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            storeURL = try container.decode(String.self, forKey: .storeURL)
+            storeHash = try container.decode(String.self, forKey: .storeHash)
+            channelID = try container.decodeIfPresent(Int.self, forKey: .channelID)
+            clientID = try container.decode(String.self, forKey: .clientID)
+            clientSecretEnv = try container.decodeIfPresent(String.self, forKey: .clientSecretEnv)
+            clientSecretFile = try container.decodeIfPresent(String.self, forKey: .clientSecretFile)
+            apiTokenEnv = try container.decodeIfPresent(String.self, forKey: .apiTokenEnv)
+            apiTokenFile = try container.decodeIfPresent(String.self, forKey: .apiTokenFile)
+            apiURL = try container.decodeIfPresent(String.self, forKey: .apiURL)
         }
     }
 

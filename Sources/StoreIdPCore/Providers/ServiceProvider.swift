@@ -28,6 +28,8 @@ public struct ServiceProvider: Sendable, Hashable, Codable {
     /// Where error pages send the customer back to the store.
     public var storefrontReturnURL: String?
     public var saml: SAMLSettings?
+    public var jwt: JWTSettings?
+    public var bigcommerce: BigCommerceSettings?
 
     public init(slug: String, name: String, protocolKind: ProtocolKind, lifetimeSeconds: Int = ServiceProvider.defaultLifetime,
                 audience: String? = nil, access: AccessPolicy = AccessPolicy(), attributes: AttributeMapping = .standard,
@@ -48,4 +50,13 @@ public struct ServiceProvider: Sendable, Hashable, Codable {
     /// The identifier pairwise ids are derived from: the SAML entity ID when there is one, so
     /// re-registering a partner under another slug keeps its customers' ids.
     public var pairwiseSubject: String { saml?.entityID ?? slug }
+
+    /// The audience partners check: the configured one, else the protocol's default (SAML: the
+    /// entity ID; JWT: the redirect URL's origin; BigCommerce: the store hash is in the token).
+    public var effectiveAudience: String {
+        if let audience { return audience }
+        if let saml { return saml.entityID }
+        if let jwt { return jwt.defaultAudience }
+        return slug
+    }
 }

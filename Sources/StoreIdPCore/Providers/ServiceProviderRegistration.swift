@@ -10,12 +10,15 @@ public struct ServiceProviderRegistration: Sendable {
 
     public let baseDirectory: URL
     public let readMetadata: MetadataReader
+    /// Where `*_env` secrets are looked up when a provider is applied.
+    public let environment: [String: String]
 
     public static let slugPattern = "lower-case letters, digits and '-' (1 to 64), starting with a letter or digit"
     public static let maximumFileBytes = 1 << 20
 
-    public init(baseDirectory: URL, readMetadata: @escaping MetadataReader) {
+    public init(baseDirectory: URL, environment: [String: String] = ProcessInfo.processInfo.environment, readMetadata: @escaping MetadataReader) {
         self.baseDirectory = baseDirectory
+        self.environment = environment
         self.readMetadata = readMetadata
     }
 
@@ -71,8 +74,17 @@ public struct ServiceProviderRegistration: Sendable {
         case .saml:
             guard let saml = entry.saml else { throw ProviderValidationError("\(path).saml", "a saml provider needs a saml: block") }
             provider.saml = try samlSettings(saml, path: "\(path).saml")
-        case .jwt, .bigcommerce, .oidc:
-            throw ProviderValidationError("\(path).protocol", "protocol \(kind.rawValue) is not available in this version of StoreIdP")
+        case .jwt:
+            guard let jwt = entry.jwt else { throw ProviderValidationError("\(path).jwt", "a jwt provider needs a jwt: block") }
+            provider.jwt = try jwtSettings(jwt, path: "\(path).jwt")
+        case .bigcommerce:
+            guard let bigcommerce = entry.bigcommerce else { throw ProviderValidationError("\(path).bigcommerce", "a bigcommerce provider needs a bigcommerce: block") }
+            provider.bigcommerce = try bigCommerceSettings(bigcommerce, path: "\(path).bigcommerce")
+        case .oidc:
+            throw ProviderValidationError("\(path).protocol", "protocol oidc is not available in this version of StoreIdP")
+        }
+        for (block, present) in [("saml", entry.saml != nil), ("jwt", entry.jwt != nil), ("bigcommerce", entry.bigcommerce != nil)] where present && block != kind.rawValue {
+            throw ProviderValidationError("\(path).\(block)", "a \(kind.rawValue) provider takes no \(block): block")
         }
         return provider
     }
@@ -213,6 +225,97 @@ public struct ServiceProviderRegistration: Sendable {
             settings.signatureAlgorithm = value
         }
         return settings
+    }
+
+    func jwtSettings(_ jwt: ProvidersFile.JWT, path: String) throws(ProviderValidationError) -> ServiceProvider.JWTSettings {
+        guard let algorithm = ServiceProvider.JWTSettings.Algorithm(rawValue: jwt.algorithm) else {
+            throw ProviderValidationError("\(path).algorithm", "'\(jwt.algorithm.displaySafePrefix)' is not one of \(ServiceProvider.JWTSettings.Algorithm.allCases.map(\.rawValue).joined(separator: ", ")) (never none: RFC 8725 §3.1)")
+        }
+        try Self.checkURL(jwt.redirectURL, path: "\(path).redirect_url", requireHTTPS: true)
+        var settings = ServiceProvider.JWTSettings(algorithm: algorithm, redirectURL: jwt.redirectURL)
+        let secret = try secretReference(env: jwt.secretEnv, file: jwt.secretFile, path: path, key: "secret")
+        if algorithm.isSymmetric {
+            guard let secret else { throw ProviderValidationError("\(path).secret_env", "\(algorithm.rawValue) needs a shared secret (secret_env or secret_file)") }
+            let bytes = try resolve(secret, path: path, key: "secret")
+            guard bytes.count >= algorithm.minimumSecretBytes else {
+                throw ProviderValidationError("\(path).secret_env", "the \(algorithm.rawValue) secret in \(secret.label) is \(bytes.count) bytes; at least \(algorithm.minimumSecretBytes) are needed (RFC 7518 §3.2)")
+            }
+            settings.secret = secret
+        } else if secret != nil {
+            throw ProviderValidationError("\(path).secret_env", "\(algorithm.rawValue) signs with StoreIdP's own keys; a shared secret is not used")
+        }
+        if let parameter = jwt.parameter {
+            guard (1...64).contains(parameter.count), parameter.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }) else {
+                throw ProviderValidationError("\(path).parameter", "'\(parameter.displaySafePrefix)' must be 1 to 64 letters, digits, '_' or '-'")
+            }
+            settings.parameter = parameter
+        }
+        if let delivery = jwt.delivery {
+            guard let value = ServiceProvider.JWTSettings.Delivery(rawValue: delivery) else {
+                throw ProviderValidationError("\(path).delivery", "'\(delivery.displaySafePrefix)' is not one of query, form")
+            }
+            settings.delivery = value
+        }
+        if let subject = jwt.subject {
+            guard let value = ServiceProvider.JWTSettings.Subject(rawValue: subject) else {
+                throw ProviderValidationError("\(path).subject", "'\(subject.displaySafePrefix)' is not one of email, pairwise")
+            }
+            settings.subject = value
+        }
+        let reserved: Set<String> = ["iss", "aud", "sub", "iat", "nbf", "exp", "jti"]
+        for (name, value) in jwt.claims ?? [:] {
+            guard !reserved.contains(name) else { throw ProviderValidationError("\(path).claims.\(name)", "\(name) is set by StoreIdP and cannot be overridden") }
+            try Self.checkText(name, path: "\(path).claims", limit: 128)
+            try Self.checkText(value, path: "\(path).claims.\(name)", limit: 1024)
+        }
+        settings.extraClaims = jwt.claims ?? [:]
+        return settings
+    }
+
+    func bigCommerceSettings(_ block: ProvidersFile.BigCommerce, path: String) throws(ProviderValidationError) -> ServiceProvider.BigCommerceSettings {
+        try Self.checkURL(block.storeURL, path: "\(path).store_url", requireHTTPS: true)
+        guard (1...64).contains(block.storeHash.count), block.storeHash.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber) }) else {
+            throw ProviderValidationError("\(path).store_hash", "'\(block.storeHash.displaySafePrefix)' must be lower-case letters and digits")
+        }
+        try Self.checkText(block.clientID, path: "\(path).client_id", limit: 256)
+        if let channel = block.channelID, channel < 1 { throw ProviderValidationError("\(path).channel_id", "must be a positive integer") }
+        let apiURL = block.apiURL ?? ServiceProvider.BigCommerceSettings.defaultAPIURL
+        try Self.checkURL(apiURL, path: "\(path).api_url", requireHTTPS: true)
+        guard let clientSecret = try secretReference(env: block.clientSecretEnv, file: block.clientSecretFile, path: path, key: "client_secret") else {
+            throw ProviderValidationError("\(path).client_secret_env", "the app's client secret is needed (client_secret_env or client_secret_file)")
+        }
+        guard let apiToken = try secretReference(env: block.apiTokenEnv, file: block.apiTokenFile, path: path, key: "api_token") else {
+            throw ProviderValidationError("\(path).api_token_env", "an API token is needed (api_token_env or api_token_file)")
+        }
+        let secretBytes = try resolve(clientSecret, path: path, key: "client_secret")
+        guard secretBytes.count >= 32 else {
+            throw ProviderValidationError("\(path).client_secret_env", "the client secret in \(clientSecret.label) is \(secretBytes.count) bytes; HS256 needs at least 32 (RFC 7518 §3.2)")
+        }
+        _ = try resolve(apiToken, path: path, key: "api_token")
+        return ServiceProvider.BigCommerceSettings(storeURL: block.storeURL.hasSuffix("/") ? String(block.storeURL.dropLast()) : block.storeURL,
+                                                   storeHash: block.storeHash, channelID: block.channelID, clientID: block.clientID,
+                                                   clientSecret: clientSecret, apiToken: apiToken, apiURL: apiURL.hasSuffix("/") ? String(apiURL.dropLast()) : apiURL)
+    }
+
+    private func secretReference(env: String?, file: String?, path: String, key: String) throws(ProviderValidationError) -> SecretReference? {
+        switch (env, file) {
+        case (nil, nil): return nil
+        case let (name?, nil):
+            guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber || $0 == "_") }) else {
+                throw ProviderValidationError("\(path).\(key)_env", "'\(name.displaySafePrefix)' is not an environment variable name (A-Z, 0-9, _)")
+            }
+            return .environment(name)
+        case let (nil, file?):
+            return .file(file.hasPrefix("/") ? file : baseDirectory.appendingPathComponent(file).path)
+        case (.some, .some):
+            throw ProviderValidationError("\(path).\(key)_env", "give \(key)_env or \(key)_file, not both")
+        }
+    }
+
+    private func resolve(_ reference: SecretReference, path: String, key: String) throws(ProviderValidationError) -> Data {
+        do { return try reference.resolve(environment: environment) } catch {
+            throw ProviderValidationError("\(path).\(key)_env", error.description)
+        }
     }
 
     private func readFile(_ name: String, path: String) throws(ProviderValidationError) -> Data {
