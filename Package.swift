@@ -77,6 +77,9 @@ let package = Package(
             name: "StoreIdPServerTests",
             dependencies: [
                 "StoreIdPServer",
+                "SAML",
+                "XMLSecurity",
+                "JWTSSO",
                 .product(name: "XCTVapor", package: "vapor"),
                 .product(name: "VaporTesting", package: "vapor"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -149,11 +149,12 @@ public struct SAMLResponseBuilder: Sendable {
             // saml-core §2.7.3: one Attribute per name, each value an xs:string.
             if !p.payload.values.isEmpty {
                 let statement = try assertion.addChild(namespace: a, prefix: ap, localName: "AttributeStatement")
-                let nameFormat = settings.attributeNameFormat.rawValue
                 for entry in p.payload.values {
                     let attribute = try statement.addChild(namespace: a, prefix: ap, localName: "Attribute")
                     try attribute.setAttribute("Name", value: entry.name)
-                    try attribute.setAttribute("NameFormat", value: nameFormat)
+                    // A mapping entry may carry its own NameFormat (OID names are uri) and FriendlyName.
+                    try attribute.setAttribute("NameFormat", value: entry.nameFormat ?? settings.attributeNameFormat.rawValue)
+                    if let friendlyName = entry.friendlyName { try attribute.setAttribute("FriendlyName", value: friendlyName) }
                     for value in entry.values {
                         let element = try attribute.addChild(namespace: a, prefix: ap, localName: "AttributeValue")
                         try element.setAttribute("type", namespace: SAMLNamespace.xsi, prefix: SAMLNamespace.Prefix.xsi, value: "xs:string")

@@ -2,6 +2,7 @@ import Fluent
 import FluentPostgresDriver
 import FluentSQLiteDriver
 import Foundation
+import JWTSSO
 import Leaf
 import StoreIdPCore
 import Vapor
@@ -15,7 +16,8 @@ public func configure(_ app: Application, settings: StoreIdPSettings, timeSource
     let keyRing = KeyRingStore(directory: settings.keysDirectory,
                                factory: SigningKeyFactory(commonName: settings.baseURL.host ?? "storeidp"))
     app.storage[StoreIdPServices.Key.self] = StoreIdPServices(
-        settings: settings, timeSource: timeSource, keyRing: keyRing, hasher: BcryptPasswordHasher()
+        settings: settings, timeSource: timeSource, keyRing: keyRing, hasher: BcryptPasswordHasher(),
+        saml: SAMLIdentity(baseURL: settings.baseURL), jwtKeys: SigningKeyCache()
     )
 
     switch settings.database {
@@ -51,6 +53,8 @@ public func configure(_ app: Application, settings: StoreIdPSettings, timeSource
     try app.register(collection: HealthController())
     try app.register(collection: HomeController())
     try app.register(collection: LoginController())
+    try app.register(collection: SSOController())
+    try app.register(collection: SAMLController())
 
     app.asyncCommands.use(CustomersCommand(), as: "customers")
     app.asyncCommands.use(KeysCommand(), as: "keys")

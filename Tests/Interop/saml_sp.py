@@ -160,6 +160,10 @@ def cmd_onelogin_verify(args):
         valid, error = False, f"{type(e).__name__}: {e}"
     out = result(valid=valid, error=error)
     if valid:
+        try:  # an SP reads these next; python3-saml refuses e.g. a repeated Attribute Name here
+            response.get_attributes()
+        except Exception as e:
+            emit(result(error=f"{type(e).__name__}: {e}"), False)
         out.update(
             name_id=response.get_nameid(),
             name_id_format=response.get_nameid_format(),

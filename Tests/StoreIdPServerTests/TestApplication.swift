@@ -118,7 +118,7 @@ final class Browser {
     /// Signs in through the form; returns the login response.
     @discardableResult
     func signIn(email: String, password: String, returnTo: String? = nil) async throws -> TestingHTTPResponse {
-        let token = try await csrfToken()
+        let token = try await csrfToken(from: "/login?reauth=1")
         var form = ["email": email, "password": password, "csrf": token]
         if let returnTo { form["return_to"] = returnTo }
         return try await post("/login", form: form)
@@ -139,4 +139,14 @@ final class Browser {
 /// `XCTUnwrap` for a value that was awaited (XCTest's autoclosures cannot await).
 func unwrap<T>(_ value: T?, _ message: String = "", file: StaticString = #filePath, line: UInt = #line) throws -> T {
     try XCTUnwrap(value, message, file: file, line: line)
+}
+
+/// `XCTAssertEqual` for awaited values (XCTest's autoclosures cannot await).
+func assertEqual<T: Equatable>(_ actual: T, _ expected: T, _ message: String = "", file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertEqual(actual, expected, message, file: file, line: line)
+}
+
+/// `XCTAssertNotNil` for awaited values.
+func assertNotNil<T>(_ value: T?, _ message: String = "", file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertNotNil(value, message, file: file, line: line)
 }

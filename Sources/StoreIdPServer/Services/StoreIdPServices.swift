@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import StoreIdPCore
+import JWTSSO
 import Vapor
 
 /// The services one StoreIdP application shares, kept in the application's storage.
@@ -9,6 +10,8 @@ public struct StoreIdPServices: Sendable {
     public let timeSource: any TimeSource
     public let keyRing: KeyRingStore
     let hasher: any CustomerPasswordHasher
+    let saml: SAMLIdentity
+    let jwtKeys: SigningKeyCache
 
     struct Key: StorageKey { typealias Value = StoreIdPServices }
 }

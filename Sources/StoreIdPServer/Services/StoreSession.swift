@@ -130,6 +130,7 @@ struct PendingAuthnRequest: Codable, Equatable {
     let relayState: String?
     let forceAuthn: Bool
     let receivedAt: Date
+    let authnContextClassRef: String
 }
 
 extension Request {
