@@ -34,6 +34,7 @@ public func configure(_ app: Application, settings: StoreIdPSettings, timeSource
     app.migrations.add(CreateServiceProviders())
     app.migrations.add(CreateAuditEvents())
     app.migrations.add(CreateReplayCache())
+    app.migrations.add(CreateBigCommerceCustomerLinks())
     app.lifecycle.use(StartupPreparation())
 
     app.sessions.use(.fluent)
@@ -55,6 +56,7 @@ public func configure(_ app: Application, settings: StoreIdPSettings, timeSource
     try app.register(collection: LoginController())
     try app.register(collection: SSOController())
     try app.register(collection: SAMLController())
+    try app.register(collection: JWKSController())
 
     app.asyncCommands.use(CustomersCommand(), as: "customers")
     app.asyncCommands.use(KeysCommand(), as: "keys")

@@ -67,7 +67,7 @@ public struct ServiceProviderRegistration: Sendable {
         var provider = ServiceProvider(
             slug: slug, name: name, protocolKind: kind, lifetimeSeconds: lifetime, audience: entry.audience,
             access: try access(entry.access, path: "\(path).access"),
-            attributes: try mapping(entry.attributes, preset: entry.attributePreset, path: path),
+            attributes: try mapping(entry.attributes, preset: entry.attributePreset ?? (kind == .bigcommerce ? MappingPreset.bigcommerceCustomer.rawValue : nil), path: path),
             description: entry.description, logoURL: entry.logoURL, storefrontReturnURL: entry.storefrontReturnURL
         )
         switch kind {

@@ -78,6 +78,13 @@ public struct StoreIdPSettings: Sendable {
         )
     }
 
+    /// The issuer StoreIdP names itself with in JWTs (`iss`) and the audience launch tokens name:
+    /// the base URL without a trailing slash.
+    public var issuer: String {
+        let text = baseURL.absoluteString
+        return text.hasSuffix("/") ? String(text.dropLast()) : text
+    }
+
     /// Cookies carry `Secure` when the public URL is https.
     public var usesHTTPS: Bool { baseURL.scheme?.lowercased() == "https" }
 }
