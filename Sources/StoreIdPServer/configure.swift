@@ -57,10 +57,13 @@ public func configure(_ app: Application, settings: StoreIdPSettings, timeSource
     try app.register(collection: SSOController())
     try app.register(collection: SAMLController())
     try app.register(collection: JWKSController())
+    try app.register(collection: LaunchController())
+    try app.register(collection: PortalController())
 
     app.asyncCommands.use(CustomersCommand(), as: "customers")
     app.asyncCommands.use(KeysCommand(), as: "keys")
     app.asyncCommands.use(ProvidersCommand(), as: "providers")
+    app.asyncCommands.use(LaunchLinkCommand(), as: "launch-link")
 }
 
 /// Where the Leaf pages are: `STOREIDP_TEMPLATES_DIR`, else `Templates/` in the working

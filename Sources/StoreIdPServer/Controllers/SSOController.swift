@@ -23,8 +23,10 @@ struct SSOController: RouteCollection {
                 throw PageError(.internalServerError, "\(provider.name) has no assertion consumer service.")
             }
             // saml-profiles §4.1.5: an unsolicited response carries no InResponseTo.
+            // After a storefront launch the store, not a password typed here, authenticated the customer.
+            let context = request.storeSession.method == .password ? SAMLAuthnContextClass.passwordProtectedTransport : SAMLAuthnContextClass.unspecified
             return try await SAMLResponder(request: request).respond(customer: customer, provider: provider, acsURL: acs.url,
-                                                                     inResponseTo: nil, relayState: relayState)
+                                                                     inResponseTo: nil, relayState: relayState, authnContextClassRef: context)
         case .jwt, .bigcommerce:
             return try await PartnerTokenResponder(request: request).respond(customer: customer, provider: provider)
         case .oidc:
@@ -54,7 +56,7 @@ struct SSOController: RouteCollection {
     /// A 403 page naming the service; never a payload.
     static func checkAccess(_ customer: Customer, _ provider: ServiceProvider) throws {
         guard provider.access.decision(for: customer).allowed else {
-            throw PageError(.forbidden, "Your store account does not give access to \(provider.name).")
+            throw PageError(.forbidden, "Your store account does not give access to \(provider.name).", returnURL: provider.storefrontReturnURL)
         }
     }
 

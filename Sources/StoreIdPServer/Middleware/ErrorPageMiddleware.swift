@@ -10,6 +10,7 @@ struct ErrorPageMiddleware: AsyncMiddleware {
         let title: String
         let status: UInt
         let message: String
+        let returnURL: String?
     }
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
@@ -24,11 +25,13 @@ struct ErrorPageMiddleware: AsyncMiddleware {
         let status: HTTPResponseStatus
         let message: String
         var headers: HTTPHeaders = [:]
+        var returnURL: String?
         switch error {
         case let page as PageError:
             status = page.status
             message = page.reason
             headers = page.headers
+            returnURL = page.returnURL
         case let abort as any AbortError:
             status = abort.status
             message = Self.standardMessage(for: abort.status)
@@ -45,7 +48,7 @@ struct ErrorPageMiddleware: AsyncMiddleware {
         } else {
             request.logger.debug("refused request", metadata: ["status": .stringConvertible(status.code)])
         }
-        let body = ErrorPage(title: status.reasonPhrase, status: status.code, message: message)
+        let body = ErrorPage(title: status.reasonPhrase, status: status.code, message: message, returnURL: returnURL)
         let response: Response
         do {
             response = try await request.view.render("error", body).encodeResponse(for: request)

@@ -10,6 +10,7 @@ struct StoreSession {
         static let authTime = "auth_time"
         static let csrf = "csrf"
         static let sessionIndex = "session_index"
+        static let method = "auth_method"
         static let participants = "saml_participants"
         static let pendingAuthnRequest = "pending_authn"
     }
@@ -57,7 +58,20 @@ struct StoreSession {
 
     /// Starts a login under a new session id, so an id planted before login is worthless
     /// (session fixation, OWASP Session Management Cheat Sheet "Renew the Session ID").
-    func signIn(_ customer: Customer) async throws {
+    /// How the customer proved who they are in this session.
+    enum Method: String {
+        /// The store password, entered on our login form.
+        case password
+        /// A storefront's signed launch token: the store authenticated them.
+        case storefrontLaunch = "launch"
+    }
+
+    var method: Method {
+        guard request.hasSession else { return .password }
+        return request.session.data[Field.method].flatMap(Method.init(rawValue:)) ?? .password
+    }
+
+    func signIn(_ customer: Customer, method: Method = .password) async throws {
         if let old = request.session.id {
             try await request.application.sessions.driver.deleteSession(old, for: request).get()
             request.session.id = nil
@@ -67,6 +81,7 @@ struct StoreSession {
         for (key, value) in carried { request.session.data[key] = value }
         request.session.data[Field.customerID] = customer.id.uuidString
         request.session.data[Field.sessionIndex] = IdentifierGenerator.samlID()
+        request.session.data[Field.method] = method.rawValue
         request.session.data[Field.authTime] = String(request.now.timeIntervalSince1970)
         request.session.data[Field.csrf] = IdentifierGenerator.secret()
     }
