@@ -82,6 +82,8 @@ private func templatesDirectory(_ app: Application) -> String {
 /// key, so `serve` and every CLI command start from a usable state.
 struct StartupPreparation: LifecycleHandler {
     func willBootAsync(_ application: Application) async throws {
+        // `--help` only prints; it must not create a database or keys where it is run.
+        if CommandLine.arguments.contains("--help") || CommandLine.arguments.contains("-h") { return }
         try await application.autoMigrate()
         let services = application.storeIdP
         for key in try services.keyRing.ensureActiveKey(now: services.timeSource.now) {
