@@ -64,6 +64,11 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "storeidp", dependencies: ["StoreIdPServer"]),
+        .executableTarget(
+            name: "storeidp-benchmarks",
+            dependencies: ["SAML", "JWTSSO", "StoreIdPCore", "XMLSecurity"],
+            path: "Benchmarks/StoreIdPBenchmarks"
+        ),
         .testTarget(name: "XMLSecurityTests", dependencies: ["XMLSecurity"]),
         .testTarget(name: "SAMLTests", dependencies: ["SAML", "XMLSecurity", "StoreIdPCore"]),
         .testTarget(

@@ -1,0 +1,107 @@
+// Signing throughput of StoreIdP's hot paths, next to what OpenSSL does on the same machine in
+// the same run: signed SAML responses per second on one core against `openssl speed rsa2048`
+// signs per second, and JWTs per second (HS256, RS256) against raw HMAC-SHA256 and RSA-2048.
+//
+//   swift run -c release storeidp-benchmarks [seconds-per-measurement]
+import Foundation
+import JWTSSO
+import SAML
+import StoreIdPCore
+import XMLSecurity
+
+let seconds = Double(CommandLine.arguments.dropFirst().first ?? "") ?? 5
+
+/// Runs `body` on this thread for `seconds`, returning operations per second.
+func rate(_ name: String, _ body: () throws -> Void) rethrows -> Double {
+    for _ in 0..<20 { try body() }
+    var count = 0
+    let start = Date()
+    while Date().timeIntervalSince(start) < seconds {
+        try body()
+        count += 1
+    }
+    let perSecond = Double(count) / Date().timeIntervalSince(start)
+    print(String(format: "%-46@ %10.0f /s", name as NSString, perSecond))
+    return perSecond
+}
+
+func asyncRate(_ name: String, _ body: () async throws -> Void) async rethrows -> Double {
+    for _ in 0..<20 { try await body() }
+    var count = 0
+    let start = Date()
+    while Date().timeIntervalSince(start) < seconds {
+        try await body()
+        count += 1
+    }
+    let perSecond = Double(count) / Date().timeIntervalSince(start)
+    print(String(format: "%-46@ %10.0f /s", name as NSString, perSecond))
+    return perSecond
+}
+
+/// `openssl speed` on this machine, one core.
+func openssl(_ arguments: [String]) -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["openssl", "speed", "-seconds", String(Int(max(seconds, 1)))] + arguments
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = FileHandle.nullDevice
+    do { try process.run() } catch { return "" }
+    let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    return output
+}
+
+func opensslRSASignsPerSecond() -> Double? {
+    let line = openssl(["rsa2048"]).split(separator: "\n").first { $0.hasPrefix("rsa 2048 bits") }
+    return line.flatMap { $0.split(separator: " ", omittingEmptySubsequences: true).dropFirst(4).first }.flatMap { Double($0) }
+}
+
+func opensslHMACPerSecond(bytes: Int) -> Double? {
+    let line = openssl(["-bytes", String(bytes), "-hmac", "sha256"]).split(separator: "\n").first { $0.hasPrefix("hmac(sha256)") }
+    guard let field = line?.split(separator: " ", omittingEmptySubsequences: true).last, field.hasSuffix("k"),
+          let kilobytes = Double(field.dropLast()) else { return nil }
+    return kilobytes * 1000 / Double(bytes)
+}
+
+let now = Date()
+let signingKey = try SigningKeyFactory(commonName: "bench.storeidp").makeKey(state: .active, now: now)
+let ecKey = try SigningKeyFactory(commonName: "bench.storeidp").makeKey(algorithm: .es256, state: .active, now: now)
+let xmlKey = try XMLSigningKey(privateKeyPEM: signingKey.privateKeyPEM, certificatePEM: signingKey.certificatePEM)
+let customer = Customer(email: try EmailAddress("ann@shop.example"), firstName: "Ann", lastName: "Lee", group: "Retail",
+                        segments: ["vip"], createdAt: now, updatedAt: now)
+let provider = ServiceProvider(
+    slug: "warranty", name: "Warranty portal", protocolKind: .saml,
+    saml: .init(entityID: "https://warranty.example/sp", assertionConsumerServices: [.init(url: "https://warranty.example/acs", isDefault: true)]))
+let payload = try ProvisioningPayload(mapping: .standard, context: .init(customer: customer, serviceProvider: provider, pairwiseID: "p", now: now, authTime: now))
+let identityProvider = IdentityProvider(baseURL: "https://id.shop.example")
+let builder = SAMLResponseBuilder(identityProvider: identityProvider, signingKey: xmlKey)
+
+print("StoreIdP signing benchmark, \(seconds) s per measurement, one core")
+print("-- SAML (issue: at least 60 % of openssl's RSA-2048 sign rate)")
+let samlRate = try rate("signed IdP-initiated SAML responses") {
+    _ = try builder.build(.init(serviceProvider: provider, acsURL: "https://warranty.example/acs", inResponseTo: nil,
+                                nameID: SAMLNameID(value: customer.email.value, format: ServiceProvider.SAMLSettings.NameIDFormat.email.rawValue),
+                                payload: payload, now: now, authnInstant: now, sessionIndex: "_s1"))
+}
+let rsaRate = opensslRSASignsPerSecond()
+print(String(format: "%-46@ %10.0f /s", "openssl speed rsa2048 signs" as NSString, rsaRate ?? .nan))
+if let rsaRate { print(String(format: "SAML responses / openssl RSA signs: %.0f %%", 100 * samlRate / rsaRate)) }
+
+print("-- JWT")
+let keys = SigningKeyCache()
+let issuer = PartnerTokenIssuer(issuer: "https://id.shop.example", keys: keys)
+let ring = KeyRing(keys: [signingKey, ecKey])
+var hsProvider = ServiceProvider(slug: "academy", name: "Academy", protocolKind: .jwt)
+setenv("BENCH_SECRET", "bench-shared-secret-0123456789-abcdef", 1)
+hsProvider.jwt = .init(algorithm: .hs256, secret: .environment("BENCH_SECRET"), redirectURL: "https://academy.example/sso")
+var rsProvider = hsProvider
+rsProvider.jwt = .init(algorithm: .rs256, redirectURL: "https://academy.example/sso")
+let claims = issuer.claims(provider: hsProvider, subject: customer.email.value, payload: payload, now: now, jti: "j")
+let hsRate = try await asyncRate("HS256 JWTs issued") { _ = try await issuer.sign(claims, provider: hsProvider, keyRing: ring) }
+let rsRate = try await asyncRate("RS256 JWTs issued") { _ = try await issuer.sign(claims, provider: rsProvider, keyRing: ring) }
+let hmacRate = opensslHMACPerSecond(bytes: 256)
+print(String(format: "%-46@ %10.0f /s", "openssl speed hmac(sha256), 256-byte inputs" as NSString, hmacRate ?? .nan))
+print(String(format: "%-46@ %10.0f /s", "openssl speed rsa2048 signs" as NSString, rsaRate ?? .nan))
+if let rsaRate { print(String(format: "RS256 JWTs / openssl RSA signs: %.0f %%", 100 * rsRate / rsaRate)) }
+if let hmacRate { print(String(format: "HS256 JWTs / openssl HMACs: %.1f %%", 100 * hsRate / hmacRate)) }
