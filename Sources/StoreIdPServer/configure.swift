@@ -56,6 +56,7 @@ public func configure(_ app: Application, settings: StoreIdPSettings, timeSource
     try app.register(collection: LoginController())
     try app.register(collection: SSOController())
     try app.register(collection: SAMLController())
+    try app.register(collection: SAMLLogoutController())
     try app.register(collection: JWKSController())
     try app.register(collection: LaunchController())
     try app.register(collection: PortalController())

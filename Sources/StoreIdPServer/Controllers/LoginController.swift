@@ -95,6 +95,7 @@ struct LoginController: RouteCollection {
         guard request.storeSession.acceptsCSRFToken(form.csrf) else {
             throw PageError(.forbidden, "This sign-out form has expired. Please reload the page and try again.")
         }
+        if let chain = try await SAMLLogoutController.startChain(request) { return chain }
         request.storeSession.signOut()
         return request.redirect(to: "/login", redirectType: .normal)
     }

@@ -68,8 +68,10 @@ struct PartnerTokenResponder {
         let jti = UUID().uuidString.lowercased()
         let login: (token: String, url: String)
         do {
+            // `request_ip` is left out: behind a load balancer the peer address is the balancer's,
+            // and a wrong address would make BigCommerce refuse the login.
             login = try await token.loginURL(claims: token.claims(customerID: bigCommerceID, now: now, jti: jti, redirectTo: redirectTo,
-                                                                  requestIP: request.remoteAddress?.ipAddress))
+                                                                  requestIP: nil))
         } catch {
             request.logger.error("BigCommerce login token not issued", metadata: ["provider": .string(provider.slug), "reason": .string("\(error)")])
             throw PageError(.serviceUnavailable, "\(provider.name) cannot be reached right now. Please try again later.")

@@ -22,11 +22,17 @@ struct PayloadPreview: Encodable {
         enum CodingKeys: String, CodingKey { case name, nameFormat = "name_format", values }
     }
 
+    enum CodingKeys: String, CodingKey {
+        case provider, `protocol`, customer, access, subject, constantClaims = "constant_claims", attributes, warnings, error
+    }
+
     let provider: String
     let `protocol`: String
     let customer: String
     let access: Access
     let subject: Subject?
+    /// JWT partners: the provider's constant claims, sent beside the attributes.
+    let constantClaims: [String: String]?
     let attributes: [Attribute]
     let warnings: [String]
     /// Set when a `required(…)` value is empty: then nothing would be sent.
@@ -51,8 +57,14 @@ struct PayloadPreview: Encodable {
             let value = saml.nameIDFormat == .transient ? "(a new random value each response)"
                 : try factory.samlNameID(customer: customer, provider: provider, settings: saml)
             subject = Subject(format: saml.nameIDFormat.rawValue, value: value)
+            constantClaims = nil
+        } else if let jwt = provider.jwt {
+            let value = jwt.subject == .pairwise ? try factory.pairwiseID(customer: customer, provider: provider) : customer.email.value
+            subject = Subject(format: "jwt sub (\(jwt.subject.rawValue))", value: value)
+            constantClaims = jwt.extraClaims
         } else {
             subject = nil
+            constantClaims = nil
         }
         attributes = payload.values.map { value in
             Attribute(name: value.name, nameFormat: provider.saml.map { value.nameFormat ?? $0.attributeNameFormat.rawValue }, values: value.values)

@@ -13,6 +13,7 @@ struct StoreSession {
         static let method = "auth_method"
         static let participants = "saml_participants"
         static let pendingAuthnRequest = "pending_authn"
+        static let logoutChain = "logout_chain"
     }
 
     /// Fields that survive the session-id renewal of a login: a request the customer is signing
@@ -127,6 +128,20 @@ struct StoreSession {
     func signOut() {
         request.session.destroy()
     }
+
+    /// Ends the login but keeps the session for the single-logout round trips that follow
+    /// (saml-profiles §4.4.3.4: the IdP sends a LogoutRequest to each other session participant).
+    func endLogin(continuingWith chain: LogoutChain) {
+        request.session.data = SessionData()
+        request.session.data[Field.csrf] = IdentifierGenerator.secret()
+        logoutChain = chain
+    }
+
+    /// Single logout in progress: the request waiting for an answer and the partners still to tell.
+    var logoutChain: LogoutChain? {
+        get { decode(LogoutChain.self, Field.logoutChain) }
+        nonmutating set { encode(newValue, Field.logoutChain) }
+    }
 }
 
 /// A service provider that received an assertion in this session: what its LogoutRequest needs.
@@ -135,6 +150,12 @@ struct SessionParticipant: Codable, Equatable {
     let nameID: String
     let nameIDFormat: String
     let sessionIndex: String
+}
+
+/// The partners a single logout still has to reach, and the LogoutRequest now waiting for its answer.
+struct LogoutChain: Codable, Equatable {
+    var waitingFor: String?
+    var remaining: [SessionParticipant]
 }
 
 /// A validated AuthnRequest kept across the login it waits for.
