@@ -221,6 +221,19 @@ final class PartnerTokenTests: XCTestCase {
         assertEqual(try await browser.get("/sso/b2b").status, .seeOther, "works again once the API does")
     }
 
+    func testAccessPolicyKeepsExcludedCustomersOutOfJWTAndBigCommerce() async throws {
+        var providers = try await ProviderDirectory(database: test.app.db).all()
+        for index in providers.indices { providers[index].access = AccessPolicy(groups: ["Wholesale"]) }
+        _ = try await ProviderDirectory(database: test.app.db).apply(providers, now: test.clock.now)
+        let browser = try await signedIn()
+        for slug in ["academy-hs256", "academy-rs256", "b2b"] {
+            let response = try await browser.get("/sso/\(slug)")
+            XCTAssertEqual(response.status, .forbidden, slug)
+            XCTAssertNil(response.headers.first(name: .location), "\(slug): no token")
+        }
+        XCTAssertEqual(fake.calls, [], "no BigCommerce call for a refused customer")
+    }
+
     func testJWKSPublishesEveryKeyWithCacheHeaders() async throws {
         let response = try await Browser(test.app).get("/.well-known/jwks.json")
         XCTAssertEqual(response.headers.first(name: .cacheControl), "public, max-age=300")
