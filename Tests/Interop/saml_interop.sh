@@ -10,6 +10,7 @@
 # Prints one `ok: …` or `FAILED: …` line per check, then `saml-interop: N passed, M failed`;
 # exits non-zero when a check failed. Everything listens on and talks to 127.0.0.1 only.
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 BIN="${STOREIDP_BIN:-$(cd "$ROOT" && swift build --show-bin-path)/storeidp}"
@@ -100,15 +101,7 @@ EOF
 "$BIN" providers apply "$WORK/providers.yml" >"$WORK/apply.out" 2>&1 || die "providers apply" "$WORK/apply.out"
 "$BIN" customers add --email "$EMAIL" --password "$PASSWORD" --first-name Ann --last-name Lee \
   --attribute tier=gold --attribute roles=a,b >"$WORK/customer.out" 2>&1 || die "customers add" "$WORK/customer.out"
-"$BIN" serve --hostname 127.0.0.1 --port "$PORT" >"$WORK/server.log" 2>&1 &
-SERVER_PID=$!
-up=""
-for _ in $(seq 1 150); do   # at most ~15 s
-  if curl -fsS --max-time 2 "$BASE/healthz" >/dev/null 2>&1; then up=1; break; fi
-  kill -0 "$SERVER_PID" 2>/dev/null || die "server exited during start" "$WORK/server.log"
-  sleep 0.1
-done
-[ -n "$up" ] || die "server did not answer /healthz within 15 s" "$WORK/server.log"
+start_storeidp
 ok "providers apply (${#SLUGS[@]} SAML SPs), customers add, serve on $BASE, /healthz"
 
 # ------------------------------------------------------------------ 2. browser: sign in, metadata
