@@ -2,7 +2,11 @@
 // the same run: signed SAML responses per second on one core against `openssl speed rsa2048`
 // signs per second, and JWTs per second (HS256, RS256) against raw HMAC-SHA256 and RSA-2048.
 //
-//   swift run -c release storeidp-benchmarks [seconds-per-measurement]
+//   Benchmarks/signing.sh [seconds-per-measurement]
+//
+// `signing.sh` runs `openssl speed` itself and passes its rates in (OPENSSL_RSA2048_SIGNS,
+// OPENSSL_HMAC_SHA256_256B): started from a Swift process, `openssl speed` inherits a signal
+// mask that blocks the SIGALRM its timer relies on, and never stops.
 import Foundation
 import JWTSSO
 import SAML
@@ -21,7 +25,7 @@ func rate(_ name: String, _ body: () throws -> Void) rethrows -> Double {
         count += 1
     }
     let perSecond = Double(count) / Date().timeIntervalSince(start)
-    print(String(format: "%-46@ %10.0f /s", name as NSString, perSecond))
+    report(name, perSecond)
     return perSecond
 }
 
@@ -34,34 +38,20 @@ func asyncRate(_ name: String, _ body: () async throws -> Void) async rethrows -
         count += 1
     }
     let perSecond = Double(count) / Date().timeIntervalSince(start)
-    print(String(format: "%-46@ %10.0f /s", name as NSString, perSecond))
+    report(name, perSecond)
     return perSecond
 }
 
-/// `openssl speed` on this machine, one core.
-func openssl(_ arguments: [String]) -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["openssl", "speed", "-seconds", String(Int(max(seconds, 1)))] + arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = FileHandle.nullDevice
-    do { try process.run() } catch { return "" }
-    let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    return output
+
+/// One result line: the name padded to a column, the rate right-aligned.
+func report(_ name: String, _ perSecond: Double?) {
+    let rate = perSecond.map { String(Int($0.rounded())) } ?? "n/a"
+    print(name.padding(toLength: 46, withPad: " ", startingAt: 0) + String(repeating: " ", count: max(0, 10 - rate.count)) + rate + " /s")
 }
 
-func opensslRSASignsPerSecond() -> Double? {
-    let line = openssl(["rsa2048"]).split(separator: "\n").first { $0.hasPrefix("rsa 2048 bits") }
-    return line.flatMap { $0.split(separator: " ", omittingEmptySubsequences: true).dropFirst(4).first }.flatMap { Double($0) }
-}
-
-func opensslHMACPerSecond(bytes: Int) -> Double? {
-    let line = openssl(["-bytes", String(bytes), "-hmac", "sha256"]).split(separator: "\n").first { $0.hasPrefix("hmac(sha256)") }
-    guard let field = line?.split(separator: " ", omittingEmptySubsequences: true).last, field.hasSuffix("k"),
-          let kilobytes = Double(field.dropLast()) else { return nil }
-    return kilobytes * 1000 / Double(bytes)
+/// A rate `openssl speed` measured in the same run (see the header).
+func opensslRate(_ variable: String) -> Double? {
+    ProcessInfo.processInfo.environment[variable].flatMap(Double.init)
 }
 
 let now = Date()
@@ -84,8 +74,8 @@ let samlRate = try rate("signed IdP-initiated SAML responses") {
                                 nameID: SAMLNameID(value: customer.email.value, format: ServiceProvider.SAMLSettings.NameIDFormat.email.rawValue),
                                 payload: payload, now: now, authnInstant: now, sessionIndex: "_s1"))
 }
-let rsaRate = opensslRSASignsPerSecond()
-print(String(format: "%-46@ %10.0f /s", "openssl speed rsa2048 signs" as NSString, rsaRate ?? .nan))
+let rsaRate = opensslRate("OPENSSL_RSA2048_SIGNS")
+report("openssl speed rsa2048 signs", rsaRate)
 if let rsaRate { print(String(format: "SAML responses / openssl RSA signs: %.0f %%", 100 * samlRate / rsaRate)) }
 
 print("-- JWT")
@@ -100,8 +90,8 @@ rsProvider.jwt = .init(algorithm: .rs256, redirectURL: "https://academy.example/
 let claims = issuer.claims(provider: hsProvider, subject: customer.email.value, payload: payload, now: now, jti: "j")
 let hsRate = try await asyncRate("HS256 JWTs issued") { _ = try await issuer.sign(claims, provider: hsProvider, keyRing: ring) }
 let rsRate = try await asyncRate("RS256 JWTs issued") { _ = try await issuer.sign(claims, provider: rsProvider, keyRing: ring) }
-let hmacRate = opensslHMACPerSecond(bytes: 256)
-print(String(format: "%-46@ %10.0f /s", "openssl speed hmac(sha256), 256-byte inputs" as NSString, hmacRate ?? .nan))
-print(String(format: "%-46@ %10.0f /s", "openssl speed rsa2048 signs" as NSString, rsaRate ?? .nan))
+let hmacRate = opensslRate("OPENSSL_HMAC_SHA256_256B")
+report("openssl speed hmac(sha256), 256-byte inputs", hmacRate)
+report("openssl speed rsa2048 signs", rsaRate)
 if let rsaRate { print(String(format: "RS256 JWTs / openssl RSA signs: %.0f %%", 100 * rsRate / rsaRate)) }
 if let hmacRate { print(String(format: "HS256 JWTs / openssl HMACs: %.1f %%", 100 * hsRate / hmacRate)) }

@@ -119,6 +119,38 @@ final class ProvidersCommandTests: XCTestCase {
         XCTAssertEqual(count, 0)
     }
 
+    func testSAMLMetadataFileRegistersTheSP() async throws {
+        let pem = try String(contentsOfFile: certificatePath, encoding: .utf8)
+        let base64 = pem.split(separator: "\n").filter { !$0.hasPrefix("-----") }.joined()
+        let metadata = """
+        <md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="https://meta.example/sp">
+          <md:SPSSODescriptor AuthnRequestsSigned="true" WantAssertionsSigned="true" protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
+            <md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>\(base64)</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>
+            <md:SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://meta.example/slo"/>
+            <md:NameIDFormat>urn:oasis:names:tc:SAML:2.0:nameid-format:persistent</md:NameIDFormat>
+            <md:AssertionConsumerService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Artifact" Location="https://meta.example/artifact" index="0"/>
+            <md:AssertionConsumerService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="https://meta.example/acs" index="1" isDefault="true"/>
+          </md:SPSSODescriptor>
+        </md:EntityDescriptor>
+        """
+        try Data(metadata.utf8).write(to: test.folder.appendingPathComponent("sp-metadata.xml"))
+        let path = try file("providers:\n  - slug: meta\n    protocol: saml\n    saml: { metadata: sp-metadata.xml }\n")
+        let provider = try XCTUnwrap(try ProvidersFileLoader.load(path: path).first)
+        let saml = try XCTUnwrap(provider.saml)
+        XCTAssertEqual(saml.entityID, "https://meta.example/sp")
+        XCTAssertEqual(saml.defaultAssertionConsumerService?.url, "https://meta.example/acs")
+        XCTAssertTrue(saml.wantAuthnRequestsSigned)
+        XCTAssertEqual(saml.signing, .both)
+        XCTAssertEqual(saml.nameIDFormat, .persistent)
+        XCTAssertEqual(saml.signingCertificates.count, 1)
+        XCTAssertEqual(saml.singleLogoutServices.first?.url, "https://meta.example/slo")
+
+        try Data("<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><x>&e;</x>".utf8).write(to: test.folder.appendingPathComponent("evil.xml"))
+        XCTAssertThrowsError(try ProvidersFileLoader.load(path: try file("providers:\n  - slug: evil\n    protocol: saml\n    saml: { metadata: evil.xml }\n"))) { error in
+            XCTAssertTrue("\(error)".contains("providers[0].saml.metadata"), "\(error)")
+        }
+    }
+
     func testAccessPolicyDecisions() {
         let now = Date()
         var customer = Customer(email: try! EmailAddress("a@b.example"), group: "Retail", segments: ["vip"], company: Company(name: "Acme"), createdAt: now, updatedAt: now)

@@ -59,7 +59,7 @@ public enum StoredPasswordHash: Sendable, Hashable {
             return try hasher.verify(password, againstBcrypt: hash)
         case let .magentoSHA256(digest, salt):
             let computed = SHA256.hash(data: Data((salt + password).utf8))
-            let hex = computed.map { String(format: "%02x", $0) }.joined()
+            let hex = Hex.encode(computed)
             return ConstantTime.equals(Array(hex.utf8), Array(digest.utf8))
         }
     }

@@ -13,6 +13,23 @@ public enum IdentifierGenerator {
     /// `_` + 40 hex digits (160 random bits): a SAML ID.
     public static func samlID() -> String {
         var generator = SystemRandomNumberGenerator()
-        return "_" + (0..<20).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+        var bytes = [UInt8](repeating: 0, count: 20)
+        for index in bytes.indices { bytes[index] = generator.next() }
+        return "_" + Hex.encode(bytes)
+    }
+}
+
+/// Lower-case hexadecimal, without Foundation's formatting machinery (IDs are made on every response).
+public enum Hex {
+    private static let digits = Array("0123456789abcdef".utf8)
+
+    public static func encode<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+        var out = [UInt8]()
+        out.reserveCapacity(64)
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }
