@@ -199,3 +199,15 @@ import Crypto
 func sha256Hex(_ text: String) -> String {
     SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
 }
+
+final class ClientAddressTests: XCTestCase {
+    func testForwardedForIsBelievedOnlyFromTrustedProxiesAndReadFromTheRight() {
+        let proxies: Set<String> = ["10.0.0.5", "10.0.0.6"]
+        XCTAssertEqual(ClientAddress.resolve(peer: "203.0.113.9", forwardedFor: ["1.2.3.4"], trustedProxies: proxies), "203.0.113.9",
+                       "an untrusted peer cannot choose its address")
+        XCTAssertEqual(ClientAddress.resolve(peer: "10.0.0.5", forwardedFor: ["6.6.6.6, 198.51.100.7"], trustedProxies: proxies), "198.51.100.7",
+                       "the client's own left-most claim is ignored")
+        XCTAssertEqual(ClientAddress.resolve(peer: "10.0.0.5", forwardedFor: ["198.51.100.7, 10.0.0.6"], trustedProxies: proxies), "198.51.100.7")
+        XCTAssertEqual(ClientAddress.resolve(peer: "10.0.0.5", forwardedFor: [], trustedProxies: proxies), "10.0.0.5")
+    }
+}

@@ -10,6 +10,10 @@ public struct EmailAddress: Sendable, Hashable, CustomStringConvertible {
     /// RFC 5321 §4.5.3.1.1: the local part is at most 64 octets.
     public static let maximumLocalPartLength = 64
 
+    /// Characters RFC 5322 §3.2.3 reserves as specials, refused outside quoted local parts
+    /// (which stores do not issue).
+    private static let forbidden: Set<Unicode.Scalar> = Set("<>()[]\\,;:\"".unicodeScalars)
+
     /// The address as the customer typed it (trimmed).
     public let value: String
     /// The comparison and lookup key: the address in lower case.
@@ -25,7 +29,7 @@ public struct EmailAddress: Sendable, Hashable, CustomStringConvertible {
         guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty,
               parts[0].utf8.count <= Self.maximumLocalPartLength,
               parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
-              !trimmed.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F || "<>()[]\\,;:\"".unicodeScalars.contains($0) })
+              !trimmed.unicodeScalars.contains(where: { $0.value < 0x21 || $0.value == 0x7F || Self.forbidden.contains($0) || ($0.value > 0x7F && $0.properties.isWhitespace) })
         else { throw .invalidEmail(trimmed.displaySafePrefix) }
         self.value = trimmed
         self.key = trimmed.lowercased()

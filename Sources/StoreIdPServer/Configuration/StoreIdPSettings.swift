@@ -11,6 +11,7 @@ import StoreIdPCore
 /// | `STOREIDP_LAUNCH_SECRET` | none | secret storefronts sign launch tokens with |
 /// | `STOREIDP_ADMIN_TOKEN` | none | bearer token of the admin API |
 /// | `STOREIDP_SESSION_LIFETIME` | `28800` | seconds a store login lasts |
+/// | `STOREIDP_TRUSTED_PROXIES` | none | comma-separated addresses of reverse proxies whose `X-Forwarded-For` is believed |
 public struct StoreIdPSettings: Sendable {
     public var baseURL: URL
     public var database: DatabaseLocation
@@ -19,6 +20,8 @@ public struct StoreIdPSettings: Sendable {
     public var adminToken: String?
     public var sessionLifetime: TimeInterval
     public var loginThrottle: LoginThrottlePolicy
+    /// Reverse proxies (load balancers) whose `X-Forwarded-For` names the real client.
+    public var trustedProxies: Set<String> = []
 
     public enum ConfigurationError: Error, CustomStringConvertible {
         case invalid(variable: String, reason: String)
@@ -68,7 +71,7 @@ public struct StoreIdPSettings: Sendable {
         if let launchSecret, launchSecret.utf8.count < 32 {
             throw ConfigurationError.invalid(variable: "STOREIDP_LAUNCH_SECRET", reason: "must be at least 32 bytes (RFC 7518 §3.2: an HS256 key at least as long as the hash)")
         }
-        return StoreIdPSettings(
+        var settings = StoreIdPSettings(
             baseURL: baseURL,
             database: database,
             keysDirectory: URL(fileURLWithPath: value("STOREIDP_KEYS_DIR") ?? "Keys"),
@@ -76,6 +79,8 @@ public struct StoreIdPSettings: Sendable {
             adminToken: value("STOREIDP_ADMIN_TOKEN"),
             sessionLifetime: lifetime
         )
+        settings.trustedProxies = Set((value("STOREIDP_TRUSTED_PROXIES") ?? "").split(separator: ",").map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty })
+        return settings
     }
 
     /// The issuer StoreIdP names itself with in JWTs (`iss`) and the audience launch tokens name:

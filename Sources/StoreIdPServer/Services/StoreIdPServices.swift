@@ -37,6 +37,19 @@ extension Request {
         LoginThrottle(database: db, policy: storeIdP.settings.loginThrottle)
     }
 
-    /// The client's address as the TCP peer reports it.
-    var clientAddress: String { remoteAddress?.ipAddress ?? "unknown" }
+    /// The client's address: the TCP peer, or, when the peer is a trusted reverse proxy, the
+    /// nearest address in `X-Forwarded-For` that is not itself a trusted proxy (a client can put
+    /// anything at the left of that header, so it is read from the right).
+    var clientAddress: String {
+        ClientAddress.resolve(peer: remoteAddress?.ipAddress ?? "unknown", forwardedFor: headers[.xForwardedFor],
+                              trustedProxies: storeIdP.settings.trustedProxies)
+    }
+}
+
+enum ClientAddress {
+    static func resolve(peer: String, forwardedFor: [String], trustedProxies: Set<String>) -> String {
+        guard trustedProxies.contains(peer) else { return peer }
+        let hops = forwardedFor.flatMap { $0.split(separator: ",") }.map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty }
+        return hops.last { !trustedProxies.contains($0) }.map { String($0.prefix(64)) } ?? peer
+    }
 }
