@@ -153,3 +153,14 @@ final class CustomerImportTests: XCTestCase {
         } catch {}
     }
 }
+
+final class JSONTextTests: XCTestCase {
+    func testListsAndMapsRoundTripThroughJSONDecoder() throws {
+        let list = ["plain", "quote \" back\\slash", "line\nbreak\ttab", "\u{1}control", "Zoë 李", "/slash"]
+        XCTAssertEqual(try JSONDecoder().decode([String].self, from: Data(JSONText.array(list).utf8)), list)
+        let map = ["b": "2", "a": "x\"y", "ctrl": "\u{7}"]
+        XCTAssertEqual(try JSONDecoder().decode([String: String].self, from: Data(JSONText.object(map).utf8)), map)
+        XCTAssertEqual(JSONText.object(["b": "1", "a": "2"]), "{\"a\":\"2\",\"b\":\"1\"}", "keys sorted: equal maps store equal text")
+        XCTAssertEqual(JSONText.array([]), "[]")
+    }
+}

@@ -93,7 +93,7 @@ public struct CustomerProfile: Sendable, Equatable {
     @discardableResult
     public func apply(to customer: inout Customer, passwordHash: StoredPasswordHash?, now: Date) -> Bool {
         let before = customer
-        customer.email = (try? EmailAddress(email)) ?? customer.email
+        if email != customer.email.value { customer.email = (try? EmailAddress(email)) ?? customer.email }
         if let passwordHash { customer.passwordHash = passwordHash }
         if let firstName { customer.firstName = firstName.nilIfEmpty }
         if let lastName { customer.lastName = lastName.nilIfEmpty }

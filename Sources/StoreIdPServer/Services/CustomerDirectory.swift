@@ -158,11 +158,11 @@ struct CustomerRow {
         last_name = customer.lastName
         phone = customer.phone
         customer_group = customer.group
-        segments = CustomerRecord.encode(customer.segments)
+        segments = JSONText.array(customer.segments)
         company_name = customer.company.name
         company_vat = customer.company.vat
         company_role = customer.company.role
-        attributes = CustomerRecord.encode(customer.attributes)
+        attributes = JSONText.object(customer.attributes)
         storefront_id = customer.storefrontID
         status = customer.status.rawValue
         created_at = customer.createdAt
