@@ -89,6 +89,22 @@ final class CustomerImportTests: XCTestCase {
         XCTAssertEqual(notes, "multi\nline", "a quoted line break stays in the value")
     }
 
+    func testSeveralBatchesKeepEveryRowAndReportRejectsInOrder() async throws {
+        var csv = "email,first_name\n"
+        for index in 0..<2500 {
+            csv += index % 997 == 5 ? "broken-\(index),X\n" : "bulk\(index)@shop.example,Name \(index)\n"
+        }
+        csv += "bulk1@shop.example,Duplicate\n"
+        let report = try await importer.importFile(at: try write("bulk.csv", csv))
+        XCTAssertEqual(report.created, 2497)
+        XCTAssertEqual(report.rejected.map(\.line), [7, 1004, 2001, 2502], "line 1 is the header; the duplicate names its first line")
+        XCTAssertTrue(report.rejected.last?.reason.contains("line 3") == true)
+        let stored = try await CustomerRecord.query(on: test.app.db).count()
+        XCTAssertEqual(stored, 2497)
+        let again = try await importer.importFile(at: try write("bulk.csv", csv))
+        XCTAssertEqual(again.unchanged, 2497)
+    }
+
     func testJSONLinesImportAndRejects() async throws {
         let jsonl = """
         {"email":"ann@shop.example","first_name":"Ann","segments":["vip"],"company":{"name":"Acme","vat":"GB1","role":"buyer"},"attributes":{"tier":"gold"}}

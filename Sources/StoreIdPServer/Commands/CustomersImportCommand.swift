@@ -67,9 +67,13 @@ struct CustomerImportReport: Sendable {
     var rows: Int { created + updated + unchanged + rejected.count }
 }
 
-/// Reads an import file and writes it in batches. A batch that fails as a whole (a database
-/// error) is retried row by row, so one bad row cannot take good rows down with it.
+/// Reads an import file and writes it in batches. One batch is written while the next is read
+/// and validated, so parsing and the database use both cores. A batch that fails as a whole (a
+/// database error) is retried row by row, so one bad row cannot take good rows down with it.
 struct CustomerImporter: Sendable {
+    typealias Batch = [(line: Int, profile: CustomerProfile, email: EmailAddress)]
+    typealias Outcomes = [(line: Int, outcome: Result<CustomerDirectory.WriteOutcome, CustomerImportFile.RowRejection>)]
+
     let directory: CustomerDirectory
     let timeSource: any TimeSource
 
@@ -77,9 +81,10 @@ struct CustomerImporter: Sendable {
         var file = try CustomerImportFile(path: path)
         var report = CustomerImportReport()
         var firstLineOfEmail: [String: Int] = [:]
-        var batch: [(line: Int, profile: CustomerProfile, email: EmailAddress)] = []
+        var batch: Batch = []
         batch.reserveCapacity(CustomersImportCommand.batchSize)
         var processed = 0
+        var writing: Task<Outcomes, any Error>?
 
         while let row = try file.next() {
             processed += 1
@@ -99,24 +104,26 @@ struct CustomerImporter: Sendable {
                 }
             }
             if batch.count >= CustomersImportCommand.batchSize {
-                try await write(&batch, into: &report)
+                if let writing { Self.count(try await writing.value, into: &report) }
+                let full = batch
+                batch.removeAll(keepingCapacity: true)
+                writing = Task { try await write(full) }
                 progress(processed)
             }
         }
-        try await write(&batch, into: &report)
+        if let writing { Self.count(try await writing.value, into: &report) }
+        Self.count(try await write(batch), into: &report)
         report.rejected.sort { $0.line < $1.line }
         return report
     }
 
-    private func write(_ batch: inout [(line: Int, profile: CustomerProfile, email: EmailAddress)], into report: inout CustomerImportReport) async throws {
-        guard !batch.isEmpty else { return }
-        defer { batch.removeAll(keepingCapacity: true) }
+    private func write(_ batch: Batch) async throws -> Outcomes {
+        guard !batch.isEmpty else { return [] }
         let now = timeSource.now
-        let outcomes: [(line: Int, outcome: Result<CustomerDirectory.WriteOutcome, CustomerImportFile.RowRejection>)]
         do {
-            outcomes = try await directory.upsert(batch: batch, now: now)
+            return try await directory.upsert(batch: batch, now: now)
         } catch {
-            var single: [(line: Int, outcome: Result<CustomerDirectory.WriteOutcome, CustomerImportFile.RowRejection>)] = []
+            var single: Outcomes = []
             for row in batch {
                 do {
                     single += try await directory.upsert(batch: [row], now: now)
@@ -124,8 +131,11 @@ struct CustomerImporter: Sendable {
                     single.append((row.line, .failure(.init("the database refused the row: \(String(describing: error).displaySafePrefix)"))))
                 }
             }
-            outcomes = single
+            return single
         }
+    }
+
+    private static func count(_ outcomes: Outcomes, into report: inout CustomerImportReport) {
         for (line, outcome) in outcomes {
             switch outcome {
             case .success(.created): report.created += 1
