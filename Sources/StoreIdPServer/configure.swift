@@ -4,6 +4,7 @@ import FluentSQLiteDriver
 import Foundation
 import JWTSSO
 import Leaf
+import SQLKit
 import StoreIdPCore
 import Vapor
 
@@ -86,6 +87,11 @@ struct StartupPreparation: LifecycleHandler {
         // `--help` only prints; it must not create a database or keys where it is run.
         if CommandLine.arguments.contains("--help") || CommandLine.arguments.contains("-h") { return }
         try await application.autoMigrate()
+        if let sql = application.db as? any SQLDatabase, sql.dialect.name == "sqlite", case .sqliteFile = application.storeIdP.settings.database {
+            // Write-ahead logging: readers (logins, SSO) do not wait for an import's writes, and a
+            // commit appends to the log instead of rewriting pages. Persistent in the file.
+            try await sql.raw("PRAGMA journal_mode = WAL").run()
+        }
         let services = application.storeIdP
         for key in try services.keyRing.ensureActiveKey(now: services.timeSource.now) {
             application.logger.notice("created signing key", metadata: [

@@ -85,3 +85,14 @@ import Crypto
 func sha256(_ text: String) -> String {
     SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
 }
+
+final class TimeOrderedUUIDTests: XCTestCase {
+    func testVersion7LayoutAndOrder() {
+        let early = UUID.timeOrdered(at: Date(timeIntervalSince1970: 1_700_000_000))
+        let late = UUID.timeOrdered(at: Date(timeIntervalSince1970: 1_700_000_001))
+        XCTAssertEqual(early.uuidString.prefix(13), "018BCFE5-6800", "48-bit Unix milliseconds first")
+        XCTAssertEqual(early.uuid.6 >> 4, 7, "version 7")
+        XCTAssertEqual(early.uuid.8 >> 6, 2, "RFC 9562 variant")
+        XCTAssertLessThan(early.uuidString, late.uuidString)
+    }
+}

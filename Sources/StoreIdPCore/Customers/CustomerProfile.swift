@@ -81,7 +81,7 @@ public struct CustomerProfile: Sendable, Equatable {
     }
 
     /// A new customer from this profile. `passwordHash` is the already-hashed password, if any.
-    public func makeCustomer(email: EmailAddress, passwordHash: StoredPasswordHash?, id: UUID = UUID(), now: Date) -> Customer {
+    public func makeCustomer(email: EmailAddress, passwordHash: StoredPasswordHash?, id: UUID = .timeOrdered(), now: Date) -> Customer {
         var customer = Customer(id: id, email: email, createdAt: now, updatedAt: now)
         _ = apply(to: &customer, passwordHash: passwordHash, now: now)
         customer.createdAt = now
