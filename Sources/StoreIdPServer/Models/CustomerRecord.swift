@@ -28,33 +28,8 @@ final class CustomerRecord: Model, @unchecked Sendable {
 
     init() {}
 
-    init(_ customer: Customer) {
-        self.id = customer.id
-        self.createdAt = customer.createdAt
-        copy(from: customer)
-    }
-
-    /// Overwrites every stored field with the customer's values.
-    func copy(from customer: Customer) {
-        email = customer.email.value
-        emailKey = customer.email.key
-        passwordHash = customer.passwordHash?.storageString
-        firstName = customer.firstName
-        lastName = customer.lastName
-        phone = customer.phone
-        group = customer.group
-        segments = JSONText.array(customer.segments)
-        companyName = customer.company.name
-        companyVAT = customer.company.vat
-        companyRole = customer.company.role
-        attributes = JSONText.object(customer.attributes)
-        storefrontID = customer.storefrontID
-        status = customer.status.rawValue
-        updatedAt = customer.updatedAt
-    }
-
-    /// The domain value. Rows are written only through `copy(from:)`, so they decode; a row
-    /// edited by hand into something unreadable decodes with the unreadable parts empty.
+    /// The domain value. Rows are written by `CustomerDirectory` (through `CustomerRow`), so they
+    /// decode; a row edited by hand into something unreadable decodes with the unreadable parts empty.
     func customer() throws -> Customer {
         Customer(
             id: try requireID(),
@@ -72,47 +47,5 @@ final class CustomerRecord: Model, @unchecked Sendable {
 
     static func decode<T: Decodable>(_ type: T.Type, _ text: String) -> T? {
         try? JSONDecoder().decode(type, from: Data(text.utf8))
-    }
-}
-
-/// JSON text of a string list or a string map (keys sorted), written directly: JSONEncoder's
-/// generic machinery cost more than the database insert on a large import. RFC 8259 §7 escaping.
-enum JSONText {
-    static func array(_ values: [String]) -> String {
-        var out = "["
-        for (index, value) in values.enumerated() {
-            if index > 0 { out += "," }
-            quote(value, into: &out)
-        }
-        return out + "]"
-    }
-
-    static func object(_ map: [String: String]) -> String {
-        var out = "{"
-        for (index, key) in map.keys.sorted().enumerated() {
-            if index > 0 { out += "," }
-            quote(key, into: &out)
-            out += ":"
-            quote(map[key]!, into: &out)
-        }
-        return out + "}"
-    }
-
-    static func quote(_ text: String, into out: inout String) {
-        out += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
     }
 }

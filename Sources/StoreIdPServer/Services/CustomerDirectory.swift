@@ -21,24 +21,16 @@ struct CustomerDirectory: Sendable {
 
     enum WriteOutcome: Equatable { case created, updated, unchanged }
 
-    /// Creates the customer or applies the profile to the stored one.
+    /// Creates the customer or applies the profile to the stored one: the import's upsert, for
+    /// one row.
     @discardableResult
     func save(_ profile: CustomerProfile, now: Date) async throws -> (Customer, WriteOutcome) {
         let address = try profile.validate()
-        return try await database.transaction { database in
-            let existing = try await CustomerRecord.query(on: database).filter(\.$emailKey == address.key).first()
-            let hash = try await self.passwordHash(for: profile.password, keeping: try existing?.customer().passwordHash)
-            if let existing {
-                var customer = try existing.customer()
-                guard profile.apply(to: &customer, passwordHash: hash, now: now) else { return (customer, .unchanged) }
-                existing.copy(from: customer)
-                try await existing.update(on: database)
-                return (customer, .updated)
-            }
-            let customer = profile.makeCustomer(email: address, passwordHash: hash, now: now)
-            try await CustomerRecord(customer).create(on: database)
-            return (customer, .created)
+        let outcome = try await upsert(batch: [(line: 0, profile: profile, email: address)], now: now).first?.outcome
+        guard case let .success(result)? = outcome, let customer = try await find(email: address.value) else {
+            throw Abort(.internalServerError, reason: "the customer could not be saved")
         }
+        return (customer, result)
     }
 
     /// Replaces the stored password hash (after a login with a legacy hash).
@@ -127,79 +119,5 @@ struct CustomerDirectory: Sendable {
             builder.set(SQLColumn(column), to: value)
         }
         try await builder.where("id", .equal, customer.id).run()
-    }
-}
-
-/// The `customers` columns as SQLKit binds them, for the import path (see `upsert`).
-struct CustomerRow {
-    static let columns = ["id", "email", "email_key", "password_hash", "first_name", "last_name", "phone", "customer_group",
-                          "segments", "company_name", "company_vat", "company_role", "attributes", "storefront_id", "status",
-                          "created_at", "updated_at"]
-
-    let id: UUID
-    let email: String
-    let email_key: String
-    let password_hash: String?
-    let first_name: String?
-    let last_name: String?
-    let phone: String?
-    let customer_group: String?
-    let segments: String
-    let company_name: String?
-    let company_vat: String?
-    let company_role: String?
-    let attributes: String
-    let storefront_id: String?
-    let status: String
-    let created_at: Date
-    let updated_at: Date
-
-    init(_ customer: Customer) {
-        id = customer.id
-        email = customer.email.value
-        email_key = customer.email.key
-        password_hash = customer.passwordHash?.storageString
-        first_name = customer.firstName
-        last_name = customer.lastName
-        phone = customer.phone
-        customer_group = customer.group
-        segments = JSONText.array(customer.segments)
-        company_name = customer.company.name
-        company_vat = customer.company.vat
-        company_role = customer.company.role
-        attributes = JSONText.object(customer.attributes)
-        storefront_id = customer.storefrontID
-        status = customer.status.rawValue
-        created_at = customer.createdAt
-        updated_at = customer.updatedAt
-    }
-
-    /// Every column's bind, in `columns` order.
-    var values: [any SQLExpression] {
-        [SQLBind(id), SQLBind(email), SQLBind(email_key), SQLBind(password_hash), SQLBind(first_name), SQLBind(last_name),
-         SQLBind(phone), SQLBind(customer_group), SQLBind(segments), SQLBind(company_name), SQLBind(company_vat),
-         SQLBind(company_role), SQLBind(attributes), SQLBind(storefront_id), SQLBind(status), SQLBind(created_at), SQLBind(updated_at)]
-    }
-
-    static func customer(from row: any SQLRow) throws -> Customer {
-        let record = CustomerRecord()
-        record.id = try row.decode(column: "id", as: UUID.self)
-        record.email = try row.decode(column: "email", as: String.self)
-        record.emailKey = try row.decode(column: "email_key", as: String.self)
-        record.passwordHash = try row.decode(column: "password_hash", as: String?.self)
-        record.firstName = try row.decode(column: "first_name", as: String?.self)
-        record.lastName = try row.decode(column: "last_name", as: String?.self)
-        record.phone = try row.decode(column: "phone", as: String?.self)
-        record.group = try row.decode(column: "customer_group", as: String?.self)
-        record.segments = try row.decode(column: "segments", as: String.self)
-        record.companyName = try row.decode(column: "company_name", as: String?.self)
-        record.companyVAT = try row.decode(column: "company_vat", as: String?.self)
-        record.companyRole = try row.decode(column: "company_role", as: String?.self)
-        record.attributes = try row.decode(column: "attributes", as: String.self)
-        record.storefrontID = try row.decode(column: "storefront_id", as: String?.self)
-        record.status = try row.decode(column: "status", as: String.self)
-        record.createdAt = try row.decode(column: "created_at", as: Date.self)
-        record.updatedAt = try row.decode(column: "updated_at", as: Date.self)
-        return try record.customer()
     }
 }
