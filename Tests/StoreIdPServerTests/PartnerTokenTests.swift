@@ -194,6 +194,14 @@ final class PartnerTokenTests: XCTestCase {
         XCTAssertNotEqual(secondClaims["jti"], claims["jti"], "every token has its own jti")
     }
 
+    func testBigCommerceLookupKeepsAPlusInTheEmail() async throws {
+        try await test.addCustomer(email: "ann+b2b@shop.example", password: "correct horse battery")
+        let browser = Browser(test.app)
+        try await browser.signIn(email: "ann+b2b@shop.example", password: "correct horse battery")
+        assertEqual(try await browser.get("/sso/b2b").status, .seeOther)
+        XCTAssertEqual(fake.calls.first, "GET ann+b2b@shop.example", "the lookup must not turn '+' into a space")
+    }
+
     func testBigCommerceRedirectToMustBeAStorePath() async throws {
         let browser = try await signedIn()
         for hostile in ["https://evil.example/", "//evil.example/x", "/\\evil.example"] {

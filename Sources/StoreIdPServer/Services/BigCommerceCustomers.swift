@@ -43,6 +43,10 @@ struct BigCommerceCustomers {
     func find(email: String) async throws(Failure) -> Int? {
         var components = URLComponents(string: customersURL)
         components?.queryItems = [URLQueryItem(name: "email:in", value: email)]
+        // URLComponents leaves "+" as is, and query strings decode "+" as a space (WHATWG URL,
+        // application/x-www-form-urlencoded): `ann+b2b@…` would be looked up as `ann b2b@…`.
+        let encoded = components?.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B")
+        components?.percentEncodedQuery = encoded
         let response = try await send(.GET, components?.string ?? customersURL, body: nil)
         let listing: Listing
         do { listing = try JSONDecoder().decode(Listing.self, from: Data(buffer: response.body ?? ByteBuffer())) } catch {
