@@ -49,11 +49,16 @@ let package = Package(
             ]
         ),
         .target(
+            name: "SignOn",
+            dependencies: ["StoreIdPCore", "SAML", "JWTSSO", "XMLSecurity"]
+        ),
+        .target(
             name: "StoreIdPServer",
             dependencies: [
                 "StoreIdPCore",
                 "SAML",
                 "JWTSSO",
+                "SignOn",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
@@ -72,6 +77,13 @@ let package = Package(
         .testTarget(name: "XMLSecurityTests", dependencies: ["XMLSecurity"]),
         .testTarget(name: "SAMLTests", dependencies: ["SAML", "XMLSecurity", "StoreIdPCore"]),
         .testTarget(
+            name: "SignOnTests",
+            dependencies: [
+                "SignOn", "SAML", "XMLSecurity", "StoreIdPCore", "JWTSSO",
+                .product(name: "JWTKit", package: "jwt-kit"), .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .testTarget(
             name: "StoreIdPCoreTests",
             dependencies: [
                 "StoreIdPCore",
@@ -83,6 +95,7 @@ let package = Package(
             name: "StoreIdPServerTests",
             dependencies: [
                 "StoreIdPServer",
+                "SignOn",
                 "SAML",
                 "XMLSecurity",
                 "JWTSSO",

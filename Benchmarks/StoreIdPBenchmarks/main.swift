@@ -61,8 +61,8 @@ let xmlKey = try XMLSigningKey(privateKeyPEM: signingKey.privateKeyPEM, certific
 let customer = Customer(email: try EmailAddress("ann@shop.example"), firstName: "Ann", lastName: "Lee", group: "Retail",
                         segments: ["vip"], createdAt: now, updatedAt: now)
 let provider = ServiceProvider(
-    slug: "warranty", name: "Warranty portal", protocolKind: .saml,
-    saml: .init(entityID: "https://warranty.example/sp", assertionConsumerServices: [.init(url: "https://warranty.example/acs", isDefault: true)]))
+    slug: "warranty", name: "Warranty portal",
+    settings: .saml(.init(entityID: "https://warranty.example/sp", assertionConsumerServices: [.init(url: "https://warranty.example/acs", isDefault: true)])))
 let payload = try ProvisioningPayload(mapping: .standard, context: .init(customer: customer, serviceProvider: provider, pairwiseID: "p", now: now, authTime: now))
 let identityProvider = IdentityProvider(baseURL: "https://id.shop.example")
 let builder = SAMLResponseBuilder(identityProvider: identityProvider, signingKey: xmlKey)
@@ -82,13 +82,13 @@ print("-- JWT")
 let keys = SigningKeyCache()
 let issuer = PartnerTokenIssuer(issuer: "https://id.shop.example", keys: keys)
 let ring = KeyRing(keys: [signingKey, ecKey])
-var hsProvider = ServiceProvider(slug: "academy", name: "Academy", protocolKind: .jwt)
-setenv("BENCH_SECRET", "bench-shared-secret-0123456789-abcdef", 1)
-hsProvider.jwt = .init(algorithm: .hs256, secret: .environment("BENCH_SECRET"), redirectURL: "https://academy.example/sso")
+let benchEnvironment = ["BENCH_SECRET": "bench-shared-secret-0123456789-abcdef"]
+let hsProvider = ServiceProvider(slug: "academy", name: "Academy",
+                                 settings: .jwt(.init(algorithm: .hs256, secret: .environment("BENCH_SECRET"), redirectURL: "https://academy.example/sso")))
 var rsProvider = hsProvider
-rsProvider.jwt = .init(algorithm: .rs256, redirectURL: "https://academy.example/sso")
+rsProvider.settings = .jwt(.init(algorithm: .rs256, redirectURL: "https://academy.example/sso"))
 let claims = issuer.claims(provider: hsProvider, subject: customer.email.value, payload: payload, now: now, jti: "j")
-let hsRate = try await asyncRate("HS256 JWTs issued") { _ = try await issuer.sign(claims, provider: hsProvider, keyRing: ring) }
+let hsRate = try await asyncRate("HS256 JWTs issued") { _ = try await issuer.sign(claims, provider: hsProvider, keyRing: ring, environment: benchEnvironment) }
 let rsRate = try await asyncRate("RS256 JWTs issued") { _ = try await issuer.sign(claims, provider: rsProvider, keyRing: ring) }
 let hmacRate = opensslRate("OPENSSL_HMAC_SHA256_256B")
 report("openssl speed hmac(sha256), 256-byte inputs", hmacRate)

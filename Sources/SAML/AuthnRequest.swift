@@ -3,17 +3,17 @@ import XMLSecurity
 
 /// A `samlp:AuthnRequest` (saml-core §3.4.1), as read from the wire.
 /// Parsing checks shape only; ``AuthnRequestValidator`` decides whether to trust it.
-public struct AuthnRequest: Sendable, Hashable {
+public struct AuthnRequest: Sendable, Hashable, Codable {
     /// `samlp:NameIDPolicy` (saml-core §3.4.1.1).
-    public struct NameIDPolicy: Sendable, Hashable {
+    public struct NameIDPolicy: Sendable, Hashable, Codable {
         public var format: String?
         public var allowCreate: Bool?
         public var spNameQualifier: String?
     }
 
     /// `samlp:RequestedAuthnContext` (saml-core §3.3.2.2.1).
-    public struct RequestedAuthnContext: Sendable, Hashable {
-        public enum Comparison: String, Sendable, Hashable {
+    public struct RequestedAuthnContext: Sendable, Hashable, Codable {
+        public enum Comparison: String, Sendable, Hashable, Codable {
             case exact, minimum, maximum, better
         }
         /// Default "exact" (saml-core §3.3.2.2.1).

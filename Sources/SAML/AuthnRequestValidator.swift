@@ -52,16 +52,33 @@ public struct AuthnRequestValidator: Sendable {
         serviceProvider lookup: (_ issuer: String) -> ServiceProvider?
     ) throws(AuthnRequestRejection) -> ValidatedAuthnRequest {
         let request: AuthnRequest
+        do throws(SAMLRequestError) { request = try Self.read(message) } catch { throw AuthnRequestRejection(error: error) }
+        return try validate(message, request: request, serviceProvider: request.issuer.flatMap(lookup), now: now)
+    }
+
+    /// The AuthnRequest of a decoded message, read once: its Issuer tells the caller which
+    /// provider to look up (asynchronously, in its registry) before ``validate(_:request:serviceProvider:now:)``.
+    public static func read(_ message: SAMLInboundMessage) throws(SAMLRequestError) -> AuthnRequest {
+        if message.parameter != .request { throw .unexpectedMessage(expected: "SAMLRequest", found: "SAMLResponse") }
+        return try AuthnRequest(element: message.root)
+    }
+
+    /// Validates a request already read from `message`; `found` is the provider registered with
+    /// its Issuer (nil when none is).
+    public func validate(
+        _ message: SAMLInboundMessage,
+        request: AuthnRequest,
+        serviceProvider found: ServiceProvider?,
+        now: Date
+    ) throws(AuthnRequestRejection) -> ValidatedAuthnRequest {
         let provider: ServiceProvider
         let settings: ServiceProvider.SAMLSettings
         let verified: Bool
         let acs: ServiceProvider.SAMLSettings.Endpoint
         do throws(SAMLRequestError) {
-            if message.parameter != .request { throw .unexpectedMessage(expected: "SAMLRequest", found: "SAMLResponse") }
-            request = try AuthnRequest(element: message.root)
             guard let issuer = request.issuer else { throw .missingIssuer }
-            guard let found = lookup(issuer) else { throw .unknownIssuer(String(issuer.prefix(200))) }
-            guard found.protocolKind == .saml, let samlSettings = found.saml else { throw .issuerNotSAML(issuer) }
+            guard let found, found.saml?.entityID == issuer || found.protocolKind != .saml else { throw .unknownIssuer(String(issuer.prefix(200))) }
+            guard let samlSettings = found.saml else { throw .issuerNotSAML(issuer) }
             provider = found
             settings = samlSettings
             verified = try SAMLRequestSignature.check(message, element: message.root, settings: settings,

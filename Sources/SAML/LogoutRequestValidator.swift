@@ -32,11 +32,27 @@ public struct LogoutRequestValidator: Sendable {
         now: Date,
         serviceProvider lookup: (_ issuer: String) -> ServiceProvider?
     ) throws(SAMLRequestError) -> ValidatedLogoutRequest {
+        let request = try Self.read(message)
+        return try validate(message, request: request, serviceProvider: request.issuer.flatMap(lookup), now: now)
+    }
+
+    /// The LogoutRequest of a decoded message, read once (its Issuer names the provider to look up).
+    public static func read(_ message: SAMLInboundMessage) throws(SAMLRequestError) -> LogoutRequest {
         if message.parameter != .request { throw .unexpectedMessage(expected: "SAMLRequest", found: "SAMLResponse") }
-        let request = try LogoutRequest(element: message.root)
+        return try LogoutRequest(element: message.root)
+    }
+
+    /// Validates a request already read from `message`; `provider` is the one registered with its
+    /// Issuer (nil when none is).
+    public func validate(
+        _ message: SAMLInboundMessage,
+        request: LogoutRequest,
+        serviceProvider provider: ServiceProvider?,
+        now: Date
+    ) throws(SAMLRequestError) -> ValidatedLogoutRequest {
         guard let issuer = request.issuer else { throw .missingIssuer }
-        guard let provider = lookup(issuer) else { throw .unknownIssuer(String(issuer.prefix(200))) }
-        guard provider.protocolKind == .saml, let settings = provider.saml else { throw .issuerNotSAML(issuer) }
+        guard let provider, provider.saml?.entityID == issuer || provider.protocolKind != .saml else { throw .unknownIssuer(String(issuer.prefix(200))) }
+        guard let settings = provider.saml else { throw .issuerNotSAML(issuer) }
         let verified = try SAMLRequestSignature.check(message, element: message.root, settings: settings,
                                                       required: settings.wantAuthnRequestsSigned || requireSignedRequests,
                                                       cache: certificateCache)

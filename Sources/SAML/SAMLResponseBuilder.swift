@@ -19,7 +19,7 @@ public struct SAMLResponseBuilder: Sendable {
         public var acsURL: String
         /// The AuthnRequest's ID; nil for IdP-initiated SSO (then no InResponseTo anywhere).
         public var inResponseTo: String?
-        /// SPNameQualifier defaults to the SP's entity ID for persistent and transient formats.
+        /// Written as given: build it with `SAMLNameID.issued(_:to:)`.
         public var nameID: SAMLNameID
         public var payload: ProvisioningPayload
         /// Default: the SP's configured audience, else its entity ID.
@@ -31,14 +31,11 @@ public struct SAMLResponseBuilder: Sendable {
         public var sessionIndex: String
         public var sessionNotOnOrAfter: Date?
         public var authnContextClassRef: String
-        /// A parsed encryption certificate, to skip parsing the SP's PEM (optional).
-        public var encryptionCertificate: XMLCertificate?
 
         public init(serviceProvider: ServiceProvider, acsURL: String, inResponseTo: String?, nameID: SAMLNameID,
                     payload: ProvisioningPayload, audience: String? = nil, lifetimeSeconds: Int? = nil, now: Date,
                     authnInstant: Date, sessionIndex: String, sessionNotOnOrAfter: Date? = nil,
-                    authnContextClassRef: String = SAMLAuthnContextClass.passwordProtectedTransport,
-                    encryptionCertificate: XMLCertificate? = nil) {
+                    authnContextClassRef: String = SAMLAuthnContextClass.passwordProtectedTransport) {
             self.serviceProvider = serviceProvider
             self.acsURL = acsURL
             self.inResponseTo = inResponseTo
@@ -51,7 +48,6 @@ public struct SAMLResponseBuilder: Sendable {
             self.sessionIndex = sessionIndex
             self.sessionNotOnOrAfter = sessionNotOnOrAfter
             self.authnContextClassRef = authnContextClassRef
-            self.encryptionCertificate = encryptionCertificate
         }
     }
 
@@ -62,10 +58,13 @@ public struct SAMLResponseBuilder: Sendable {
     public var makeID: @Sendable () -> String
     /// Conditions NotBefore is this much before now, for SPs whose clocks run behind.
     public var notBeforeSkew: TimeInterval
+    /// Parsed SP certificates shared across responses (optional).
+    public var certificateCache: SAMLCertificateCache?
 
     public init(identityProvider: IdentityProvider, signingKey: XMLSigningKey,
                 makeID: @escaping @Sendable () -> String = { IdentifierGenerator.samlID() },
-                notBeforeSkew: TimeInterval = 60) {
+                notBeforeSkew: TimeInterval = 60, certificateCache: SAMLCertificateCache? = nil) {
+        self.certificateCache = certificateCache
         self.identityProvider = identityProvider
         self.signingKey = signingKey
         self.makeID = makeID
@@ -82,17 +81,7 @@ public struct SAMLResponseBuilder: Sendable {
         guard let settings = p.serviceProvider.saml else {
             throw .xml(.invalidArgument("service provider \(p.serviceProvider.slug) has no SAML settings"))
         }
-        var recipient: XMLCertificate?
-        if settings.encryption != nil {
-            if let given = p.encryptionCertificate {
-                recipient = given
-            } else {
-                guard let pem = settings.encryptionCertificates.first else { throw .noEncryptionCertificate(entityID: settings.entityID) }
-                do { recipient = try XMLCertificate(pem: pem) } catch {
-                    throw .unusableCertificate(which: "encryption certificate of \(settings.entityID)", detail: error.description)
-                }
-            }
-        }
+        let recipient = settings.encryption == nil ? nil : try encryptionCertificate(of: settings)
         let responseID = makeID(), assertionID = makeID()
         let issueInstant = SAMLInstant.string(from: p.now)
         let lifetime = TimeInterval(p.lifetimeSeconds ?? p.serviceProvider.lifetimeSeconds)
@@ -117,11 +106,7 @@ public struct SAMLResponseBuilder: Sendable {
             try assertionIssuer.setText(identityProvider.entityID)
 
             let subject = try assertion.addChild(namespace: a, prefix: ap, localName: "Subject")
-            var nameID = p.nameID
-            let qualified = nameID.format == ServiceProvider.SAMLSettings.NameIDFormat.persistent.rawValue
-                || nameID.format == ServiceProvider.SAMLSettings.NameIDFormat.transient.rawValue
-            if qualified && nameID.spNameQualifier == nil { nameID.spNameQualifier = settings.entityID }
-            try SAMLMessageWriter.addNameID(nameID, to: subject)
+            try SAMLMessageWriter.addNameID(p.nameID, to: subject)
             // saml-profiles §4.1.4.2: bearer confirmation with Recipient, NotOnOrAfter, InResponseTo; no NotBefore.
             let confirmation = try subject.addChild(namespace: a, prefix: ap, localName: "SubjectConfirmation")
             try confirmation.setAttribute("Method", value: SAMLNamespace.bearerConfirmation)
@@ -177,6 +162,19 @@ public struct SAMLResponseBuilder: Sendable {
                                         assertionID: assertionID, notOnOrAfter: notOnOrAfter)
         } catch {
             throw .xml(error)
+        }
+    }
+
+    /// The certificate assertions for this SP are encrypted to: the first registered encryption
+    /// certificate (saml-metadata §2.4.1.1 KeyDescriptor use="encryption"), parsed once through
+    /// the cache when there is one.
+    public func encryptionCertificate(of settings: ServiceProvider.SAMLSettings) throws(SAMLBuildError) -> XMLCertificate {
+        guard let pem = settings.encryptionCertificates.first else { throw .noEncryptionCertificate(entityID: settings.entityID) }
+        do {
+            if let certificateCache, let cached = try certificateCache.certificates([pem]).first { return cached }
+            return try XMLCertificate(pem: pem)
+        } catch {
+            throw .unusableCertificate(which: "encryption certificate of \(settings.entityID)", detail: error.description)
         }
     }
 

@@ -2,7 +2,7 @@ import StoreIdPCore
 
 /// An AuthnRequest that passed ``AuthnRequestValidator``: who asked, where to
 /// answer, and what the answer must say.
-public struct ValidatedAuthnRequest: Sendable, Hashable {
+public struct ValidatedAuthnRequest: Sendable, Hashable, Codable {
     public let request: AuthnRequest
     public let serviceProvider: ServiceProvider
     /// The registered HTTP-POST ACS to answer (saml-profiles §4.1.4.5).

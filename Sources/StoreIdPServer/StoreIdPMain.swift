@@ -9,7 +9,10 @@ public enum StoreIdPMain {
         var environment: Environment
         do {
             environment = try Environment.detect()
-            try LoggingSystem.bootstrap(from: &environment)
+            try LoggingSystem.bootstrap(from: &environment) { level in
+                let console = Terminal()
+                return { label in SecretRedactingLogHandler(ConsoleLogger(label: label, console: console, level: level)) }
+            }
         } catch {
             FileHandle.standardError.write(Data("storeidp: \(error)\n".utf8))
             exit(2)

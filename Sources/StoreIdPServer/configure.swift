@@ -4,6 +4,7 @@ import FluentSQLiteDriver
 import Foundation
 import JWTSSO
 import Leaf
+import SignOn
 import SQLKit
 import StoreIdPCore
 import Vapor
@@ -16,9 +17,15 @@ import Vapor
 public func configure(_ app: Application, settings: StoreIdPSettings, timeSource: any TimeSource = SystemTimeSource()) async throws {
     let keyRing = KeyRingStore(directory: settings.keysDirectory,
                                factory: SigningKeyFactory(commonName: settings.baseURL.host ?? "storeidp"))
+    let launchVerifier: LaunchTokenVerifier? = if let secret = settings.launchSecret {
+        await LaunchTokenVerifier.hs256(secret: Data(secret.utf8), audience: settings.issuer)
+    } else {
+        nil
+    }
     app.storage[StoreIdPServices.Key.self] = StoreIdPServices(
         settings: settings, timeSource: timeSource, keyRing: keyRing, hasher: BcryptPasswordHasher(),
-        saml: SAMLIdentity(baseURL: settings.baseURL), jwtKeys: SigningKeyCache()
+        saml: SAMLIdentity(baseURL: settings.baseURL), jwtKeys: SigningKeyCache(), launch: LaunchSettings(verifier: launchVerifier),
+        environment: ProcessInfo.processInfo.environment
     )
 
     switch settings.database {
@@ -27,20 +34,19 @@ public func configure(_ app: Application, settings: StoreIdPSettings, timeSource
     case .sqliteMemory:
         app.databases.use(.sqlite(.memory, sqlLogLevel: nil), as: .sqlite)
     case let .postgres(url):
-        app.databases.use(try .postgres(url: url, sqlLogLevel: .debug), as: .psql)
+        // Statements are logged at trace only, and their bound values (session ids, CSRF tokens,
+        // password hashes) never: `SecretRedactingLogHandler` wraps every handler.
+        app.databases.use(try .postgres(url: url, sqlLogLevel: .trace), as: .psql)
     }
     app.migrations.add(CreateCustomers())
     app.migrations.add(CreateLoginThrottle())
-    app.migrations.add(SessionRecord.migration)
     app.migrations.add(CreateServiceProviders())
     app.migrations.add(CreateAuditEvents())
     app.migrations.add(CreateReplayCache())
     app.migrations.add(CreateBigCommerceCustomerLinks())
+    app.migrations.add(CreateStoreSessions())
     app.lifecycle.use(StartupPreparation())
-
-    app.sessions.use(.fluent)
-    app.sessions.configuration.cookieName = "storeidp_session"
-    app.sessions.configuration.cookieFactory = SessionCookie.factory(secure: settings.usesHTTPS)
+    app.lifecycle.use(PurgeSchedule())
 
     app.views.use(.leaf)
     app.leaf.configuration.rootDirectory = templatesDirectory(app)
@@ -48,9 +54,14 @@ public func configure(_ app: Application, settings: StoreIdPSettings, timeSource
 
     app.routes.defaultMaxBodySize = "16kb"
     app.middleware = Middlewares()
+    // Outer error pages catch what the session layer throws (a database that does not answer);
+    // inner ones turn a handler's refusal into a page before the session is stored, so a flow's
+    // change to the session is kept even when it answers with an error page.
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(ErrorPageMiddleware())
-    app.middleware.use(app.sessions.middleware)
+    app.middleware.use(StoreSessionMiddleware(secure: settings.usesHTTPS, lifetime: settings.sessionLifetime))
+    app.middleware.use(CSRFCookieMiddleware())
+    app.middleware.use(ErrorPageMiddleware())
 
     try app.register(collection: HealthController())
     try app.register(collection: HomeController())

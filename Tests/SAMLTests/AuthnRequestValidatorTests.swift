@@ -93,9 +93,11 @@ final class AuthnRequestValidatorTests: XCTestCase {
         expect(try validate(try redirect(request)), .unknownIssuer("https://evil.example/sp"))
         request.issuer = nil
         expect(try validate(try redirect(request)), .missingIssuer)
+        // A registry that answered an entity ID with a provider of another protocol.
         var jwt = Fixture.provider()
-        jwt.protocolKind = .jwt
-        expect(try validate(try redirect(TestAuthnRequest()), provider: jwt), .issuerNotSAML(Fixture.spEntityID))
+        jwt.settings = .jwt(.init(algorithm: .rs256, redirectURL: "https://warranty.example/jwt"))
+        let message = try redirect(TestAuthnRequest())
+        expect(try validator.validate(message, now: Fixture.now) { _ in jwt }, .issuerNotSAML(Fixture.spEntityID))
     }
 
     func testUnregisteredACS() throws {

@@ -17,7 +17,7 @@ final class SAMLResponseBuilderTests: XCTestCase {
                     payload: ProvisioningPayload? = nil, format: ServiceProvider.SAMLSettings.NameIDFormat = .email) -> SAMLResponseBuilder.Parameters {
         SAMLResponseBuilder.Parameters(
             serviceProvider: Fixture.provider(settings), acsURL: Fixture.acsURL, inResponseTo: inResponseTo,
-            nameID: SAMLNameID(value: "alice@example.com", format: format.rawValue),
+            nameID: SAMLNameID.issued("alice@example.com", to: { var s = settings; s.nameIDFormat = format; return s }()),
             payload: payload ?? ProvisioningPayload(values: [.init(name: "email", values: ["alice@example.com"]),
                                                              .init(name: "groups", values: ["Retail", "VIP & <co>"])]),
             now: Fixture.now, authnInstant: Fixture.now.addingTimeInterval(-30), sessionIndex: "_session1",

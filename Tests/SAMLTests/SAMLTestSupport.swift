@@ -87,7 +87,7 @@ enum Fixture {
     }
 
     static func provider(_ settings: ServiceProvider.SAMLSettings = Fixture.settings()) -> ServiceProvider {
-        ServiceProvider(slug: "warranty", name: "Warranty portal", protocolKind: .saml, lifetimeSeconds: 300, saml: settings)
+        ServiceProvider(slug: "warranty", name: "Warranty portal", settings: .saml(settings), lifetimeSeconds: 300)
     }
 
     static func lookup(_ provider: ServiceProvider) -> (String) -> ServiceProvider? {

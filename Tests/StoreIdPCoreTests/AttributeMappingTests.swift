@@ -4,7 +4,7 @@ import XCTest
 
 final class AttributeMappingTests: XCTestCase {
     let now = Date(timeIntervalSince1970: 1_800_000_000)
-    let provider = ServiceProvider(slug: "warranty", name: "Warranty", protocolKind: .saml)
+    let provider = ServiceProvider(slug: "warranty", name: "Warranty", settings: .saml(.init(entityID: "https://warranty.example/sp", assertionConsumerServices: [.init(url: "https://warranty.example/acs", isDefault: true)])))
 
     func customer(_ configure: (inout Customer) -> Void = { _ in }) -> Customer {
         var customer = Customer(

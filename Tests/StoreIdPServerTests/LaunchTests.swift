@@ -40,6 +40,29 @@ final class LaunchTests: XCTestCase {
         get async throws { try await CustomerRecord.query(on: test.app.db).count() }
     }
 
+    /// Review defect 6: a GET of a launch URL replaced the session of a browser signed in as
+    /// another customer (login CSRF). It now asks, and switches only on a POST with the CSRF token.
+    func testLaunchInABrowserSignedInAsSomeoneElseAsksFirst() async throws {
+        try await test.addCustomer(email: "ann@shop.example", password: "correct horse battery")
+        let browser = Browser(test.app)
+        try await browser.signIn(email: "ann@shop.example", password: "correct horse battery")
+        let token = try await token()
+        let question = try await browser.get("/launch/warranty?token=\(token)")
+        XCTAssertEqual(question.status, .ok)
+        XCTAssertTrue(question.body.string.contains("Switch account?"))
+        XCTAssertNil(PostedForm(question.body.string).flatMap { try? $0.samlResponse() }, "no assertion before the customer confirms")
+        let home = try await browser.get("/")
+        XCTAssertTrue(home.body.string.contains("ann@shop.example"), "still signed in as Ann")
+
+        let forged = try await browser.post("/launch/warranty", form: ["token": token, "csrf": "forged"])
+        XCTAssertEqual(forged.status, .forbidden)
+        let csrf = try await browser.csrfToken(from: "/launch/warranty?token=\(token)")
+        let confirmed = try await browser.post("/launch/warranty", form: ["token": token, "csrf": csrf])
+        XCTAssertEqual(confirmed.status, .ok)
+        let xml = String(decoding: try unwrap(PostedForm(confirmed.body.string)).samlResponse().serialized(), as: UTF8.self)
+        XCTAssertTrue(xml.contains(">new.customer@shop.example<"))
+    }
+
     func testLaunchTokenCreatesTheCustomerSignsInAndReachesTheSAMLPartnerOnce() async throws {
         let browser = Browser(test.app)
         let token = try await token()

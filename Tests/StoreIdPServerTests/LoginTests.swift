@@ -1,6 +1,7 @@
 import Foundation
 import StoreIdPCore
 @testable import StoreIdPServer
+import SQLKit
 import Vapor
 import XCTest
 import XCTVapor
@@ -31,9 +32,17 @@ final class LoginTests: XCTestCase {
         XCTAssertEqual(response.headers.first(name: "X-Frame-Options"), "DENY")
         XCTAssertEqual(response.headers.first(name: "Referrer-Policy"), "no-referrer")
         XCTAssertTrue(response.headers.first(name: "Content-Security-Policy")?.contains("frame-ancestors 'none'") == true)
+        let csrf = try XCTUnwrap(response.headers.setCookie?["storeidp_csrf"])
+        XCTAssertTrue(csrf.isHTTPOnly)
+        XCTAssertFalse(csrf.isSecure, "plain-http base URL: no Secure flag")
+    }
+
+    func testSessionCookieIsHTTPOnlyAndLaxOverHTTP() async throws {
+        try await test.addCustomer(email: "ann@shop.example", password: "correct horse battery")
+        let response = try await Browser(test.app).signIn(email: "ann@shop.example", password: "correct horse battery")
         let cookie = try XCTUnwrap(response.headers.setCookie?["storeidp_session"])
         XCTAssertTrue(cookie.isHTTPOnly)
-        XCTAssertFalse(cookie.isSecure, "plain-http base URL: no Secure flag")
+        XCTAssertFalse(cookie.isSecure)
         XCTAssertEqual(cookie.sameSite, .lax)
     }
 
@@ -41,15 +50,69 @@ final class LoginTests: XCTestCase {
         try await test.shutdown()
         test.removeFiles()
         test = try await TestApplication.make { $0.baseURL = URL(string: "https://id.shop.example")! }
-        let cookie = try unwrap(try await Browser(test.app).get("/login").headers.setCookie?["storeidp_session"])
+        try await test.addCustomer(email: "ann@shop.example", password: "correct horse battery")
+        let browser = Browser(test.app)
+        let page = try await browser.get("/login")
+        XCTAssertNotNil(page.headers.setCookie?["__Host-storeidp_csrf"], "the CSRF cookie cannot be planted by another host")
+        let cookie = try unwrap(try await browser.signIn(email: "ann@shop.example", password: "correct horse battery").headers.setCookie?["storeidp_session"])
         XCTAssertTrue(cookie.isSecure)
         XCTAssertEqual(cookie.sameSite, HTTPCookies.SameSitePolicy.none)
+    }
+
+    /// Review defect 11: every anonymous `GET /login` stored a session row.
+    func testAnonymousVisitsStoreNoSession() async throws {
+        for _ in 0..<20 {
+            let response = try await Browser(test.app).get("/login")
+            XCTAssertNil(response.headers.setCookie?["storeidp_session"])
+        }
+        _ = try await Browser(test.app).get("/sso/nothing")
+        _ = try await Browser(test.app).get("/portal")
+        let rows = try await test.app.db.sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("store_sessions").first()
+        assertEqual(try rows?.decode(column: "n", as: Int.self), 0)
+    }
+
+    /// Review defect 11: expired sessions, throttle and replay rows were never purged.
+    func testPurgeDeletesExpiredSessionsThrottleAndReplayRows() async throws {
+        try await test.addCustomer(email: "ann@shop.example", password: "correct horse battery")
+        try await Browser(test.app).signIn(email: "ann@shop.example", password: "correct horse battery")
+        let browser = Browser(test.app)
+        let token = try await browser.csrfToken()
+        for index in 0..<5 { _ = try await browser.post("/login", form: ["email": "random\(index)@x.example", "password": "x", "csrf": token]) }
+        _ = try await ReplayCache(database: test.app.db).claim("id1", namespace: "t", until: test.clock.now.addingTimeInterval(60), now: test.clock.now)
+        func count(_ table: String) async throws -> Int {
+            try await test.app.db.sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from(table).first()?.decode(column: "n", as: Int.self) ?? -1
+        }
+        let purge = Purge(database: test.app.db, throttle: LoginThrottle(database: test.app.db, policy: test.settings.loginThrottle))
+        try await purge.run(now: test.clock.now)
+        assertEqual(try await count("store_sessions"), 1, "a live session stays")
+        assertEqual(try await count("replay_cache"), 1)
+        assertEqual(try await count("login_throttle") > 0, true)
+        test.clock.advance(by: test.settings.sessionLifetime + 1)
+        try await purge.run(now: test.clock.now)
+        assertEqual(try await count("store_sessions"), 0)
+        assertEqual(try await count("replay_cache"), 0)
+        assertEqual(try await count("login_throttle"), 0)
+    }
+
+    /// Review defect 4: the counter was read, bcrypt ran, then the failure was counted, so
+    /// parallel wrong passwords all passed the check. Attempts are now reserved atomically.
+    func testParallelAttemptsCannotPassTheLimitTogether() async throws {
+        let throttle = LoginThrottle(database: test.app.db, policy: LoginThrottlePolicy(window: 900, maximumFailuresPerAccount: 10))
+        let now = test.clock.now
+        let allowed = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for _ in 0..<40 {
+                group.addTask { try await throttle.reserve(keys: [("account:ann@shop.example", 10)], now: now) == nil }
+            }
+            return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        XCTAssertEqual(allowed, 10)
     }
 
     func testCustomerSignsInAndSessionIdChanges() async throws {
         try await test.addCustomer(email: "Ann@Shop.example", password: "correct horse battery")
         let browser = Browser(test.app)
-        _ = try await browser.get("/login")
+        // An id planted before the login (session fixation) is not the one the login gets.
+        browser.cookie = "storeidp_session=planted-by-someone-else"
         let anonymousCookie = browser.cookie
         let response = try await browser.signIn(email: "ann@shop.example", password: "correct horse battery", returnTo: "/account")
         XCTAssertEqual(response.status, .seeOther)

@@ -89,17 +89,14 @@ final class PartnerTokenTests: XCTestCase {
         setenv("TEST_ACADEMY_SECRET", Self.hmacSecret, 1)
         test = try await TestApplication.make()
         fake = try await FakeBigCommerceAPI(token: Self.apiToken)
-        let b2b = ServiceProvider(slug: "b2b", name: "B2B store", protocolKind: .bigcommerce, attributes: MappingPreset.bigcommerceCustomer.mapping)
-        var provider = b2b
-        provider.bigcommerce = .init(storeURL: "https://b2b.example", storeHash: "abc123", channelID: 1, clientID: "client-1",
-                                     clientSecret: .environment("TEST_BC_CLIENT_SECRET"), apiToken: .environment("TEST_BC_API_TOKEN"),
-                                     apiURL: "http://127.0.0.1:\(fake.port)")
-        var providers = [provider]
+        let b2b = ServiceProvider.BigCommerceSettings(storeURL: "https://b2b.example", storeHash: "abc123", channelID: 1, clientID: "client-1",
+                                                      clientSecret: .environment("TEST_BC_CLIENT_SECRET"), apiToken: .environment("TEST_BC_API_TOKEN"),
+                                                      apiURL: "http://127.0.0.1:\(fake.port)")
+        var providers = [ServiceProvider(slug: "b2b", name: "B2B store", settings: .bigcommerce(b2b), attributes: MappingPreset.bigcommerceCustomer.mapping)]
         for algorithm in [ServiceProvider.JWTSettings.Algorithm.hs256, .rs256, .es256, .ps256] {
-            var academy = ServiceProvider(slug: "academy-\(algorithm.rawValue.lowercased())", name: "Academy", protocolKind: .jwt)
-            academy.jwt = .init(algorithm: algorithm, secret: algorithm.isSymmetric ? .environment("TEST_ACADEMY_SECRET") : nil,
-                                redirectURL: "https://academy.example/sso/jwt?from=store", extraClaims: ["tenant": "acme"])
-            providers.append(academy)
+            let jwt = ServiceProvider.JWTSettings(algorithm: algorithm, secret: algorithm.isSymmetric ? .environment("TEST_ACADEMY_SECRET") : nil,
+                                                  redirectURL: "https://academy.example/sso/jwt?from=store", extraClaims: ["tenant": "acme"])
+            providers.append(ServiceProvider(slug: "academy-\(algorithm.rawValue.lowercased())", name: "Academy", settings: .jwt(jwt)))
         }
         _ = try await ProviderDirectory(database: test.app.db).apply(providers, now: test.clock.now)
         try await test.addCustomer(email: "ann@shop.example", password: "correct horse battery")

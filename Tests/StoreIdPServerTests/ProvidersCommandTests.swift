@@ -1,4 +1,5 @@
 import Foundation
+import SignOn
 import StoreIdPCore
 @testable import StoreIdPServer
 import Vapor
@@ -70,12 +71,12 @@ final class ProvidersCommandTests: XCTestCase {
         profile.attributes = ["tier": "gold"]
         _ = try await CustomerDirectory(database: test.app.db, hasher: BcryptPasswordHasher(), threadPool: test.app.threadPool).save(profile, now: test.clock.now)
         let preview = try PayloadPreview(customer: try unwrap(try await CustomerDirectory(database: test.app.db, hasher: BcryptPasswordHasher(), threadPool: test.app.threadPool).find(id: customer.id)),
-                                         provider: provider, factory: PayloadFactory(services: test.app.storeIdP), now: test.clock.now)
+                                         provider: provider, factory: PayloadFactory(keys: test.app.storeIdP.keyRing), now: test.clock.now)
         XCTAssertTrue(preview.access.allowed)
         XCTAssertEqual(preview.attributes.map(\.name), ["email", "firstName", "tier", "source"])
         XCTAssertEqual(preview.attributes.map(\.values), [["ann@shop.example"], ["Ann"], ["gold"], ["storeidp"]])
         XCTAssertEqual(preview.subject?.format, "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent")
-        let pairwise = try PayloadFactory(services: test.app.storeIdP).pairwiseID(customer: customer, provider: provider)
+        let pairwise = try PayloadFactory(keys: test.app.storeIdP.keyRing).pairwiseID(customer: customer, provider: provider)
         XCTAssertEqual(preview.subject?.value, pairwise)
         XCTAssertFalse(pairwise.contains("ann"), "a pairwise id reveals nothing about the customer")
         try await test.run(ProvidersPreviewCommand(), ["warranty", "--customer", "ann@shop.example"])

@@ -21,13 +21,12 @@ struct SAMLTestPartner {
         key = try XMLSigningKey(privateKeyPEM: made.privateKeyPEM, certificatePEM: made.certificatePEM)
         certificatePEM = made.certificatePEM
         provider = ServiceProvider(
-            slug: slug, name: "Warranty portal", protocolKind: .saml, access: access,
-            saml: ServiceProvider.SAMLSettings(
+            slug: slug, name: "Warranty portal", settings: .saml(ServiceProvider.SAMLSettings(
                 entityID: entityID,
                 assertionConsumerServices: [.init(url: Self.acsURL, binding: .httpPOST, index: 0, isDefault: true)],
                 singleLogoutServices: [.init(url: "https://warranty.example/slo", binding: .httpRedirect)],
                 signingCertificates: [made.certificatePEM], encryptionCertificates: [made.certificatePEM],
-                signing: signing, wantAuthnRequestsSigned: wantSigned))
+                signing: signing, wantAuthnRequestsSigned: wantSigned)), access: access)
         _ = try await ProviderDirectory(database: test.app.db).apply([provider], now: test.clock.now)
     }
 

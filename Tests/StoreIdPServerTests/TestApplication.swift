@@ -76,17 +76,30 @@ struct TestApplication {
     }
 }
 
-/// A browser: keeps the session cookie between requests and pulls the CSRF token from forms.
+/// A browser: keeps its cookies (the session and the CSRF cookie) between requests and pulls the
+/// CSRF token from forms.
 final class Browser {
     let app: Application
-    var cookie: String?
+    var cookies: [String: String] = [:]
 
     init(_ app: Application) { self.app = app }
+
+    /// The session cookie, as a `Cookie` header value (nil when the browser has none).
+    var cookie: String? {
+        get { cookies["storeidp_session"].map { "storeidp_session=\($0)" } }
+        set {
+            if let value = newValue?.split(separator: "=", maxSplits: 1).last { cookies["storeidp_session"] = String(value) } else { cookies["storeidp_session"] = nil }
+        }
+    }
+
+    private var cookieHeader: String? {
+        cookies.isEmpty ? nil : cookies.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
+    }
 
     @discardableResult
     func get(_ path: String, headers: HTTPHeaders = [:]) async throws -> TestingHTTPResponse {
         var headers = headers
-        if let cookie { headers.replaceOrAdd(name: .cookie, value: cookie) }
+        if let cookieHeader { headers.replaceOrAdd(name: .cookie, value: cookieHeader) }
         let response = try await app.sendRequest(.GET, path, headers: headers)
         remember(response)
         return response
@@ -95,7 +108,7 @@ final class Browser {
     @discardableResult
     func post(_ path: String, form: [String: String], headers: HTTPHeaders = [:]) async throws -> TestingHTTPResponse {
         var headers = headers
-        if let cookie { headers.replaceOrAdd(name: .cookie, value: cookie) }
+        if let cookieHeader { headers.replaceOrAdd(name: .cookie, value: cookieHeader) }
         headers.contentType = .urlEncodedForm
         let body = form.map { "\(Self.escape($0.key))=\(Self.escape($0.value))" }.joined(separator: "&")
         let response = try await app.sendRequest(.POST, path, headers: headers, body: ByteBuffer(string: body))
@@ -125,8 +138,11 @@ final class Browser {
     }
 
     private func remember(_ response: TestingHTTPResponse) {
-        guard let value = response.headers.setCookie?["storeidp_session"] else { return }
-        cookie = value.string.isEmpty || value.expires.map({ $0 < Date() }) == true ? nil : "storeidp_session=\(value.string)"
+        guard let jar = response.headers.setCookie else { return }
+        for name in jar.all.keys {
+            guard let value = jar[name] else { continue }
+            cookies[name] = value.string.isEmpty || value.expires.map({ $0 < Date() }) == true ? nil : value.string
+        }
     }
 
     static func escape(_ text: String) -> String {

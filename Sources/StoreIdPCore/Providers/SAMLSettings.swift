@@ -34,16 +34,12 @@ extension ServiceProvider {
             case transient = "urn:oasis:names:tc:SAML:2.0:nameid-format:transient"
             case unspecified = "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified"
 
-            /// The short names the providers file uses.
-            public init?(shortName: String) {
-                switch shortName {
-                case "email", "emailAddress": self = .email
-                case "persistent": self = .persistent
-                case "transient": self = .transient
-                case "unspecified": self = .unspecified
-                default: return nil
-                }
-            }
+            /// Whether a NameID of this format names the SP it was issued for in SPNameQualifier.
+            /// Persistent and transient identifiers are opaque and per-SP (saml-core §8.3.7,
+            /// §8.3.8), so they carry it; an email address or an unspecified value is the same at
+            /// every SP and carries none. The one place this rule lives: the assertion and every
+            /// LogoutRequest naming that NameID read it here.
+            public var isQualifiedBySP: Bool { self == .persistent || self == .transient }
         }
 
         public enum SignaturePlacement: String, Sendable, Hashable, Codable, CaseIterable {

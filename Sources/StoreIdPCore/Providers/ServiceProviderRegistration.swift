@@ -50,9 +50,7 @@ public struct ServiceProviderRegistration: Sendable {
         guard Self.isValidSlug(slug) else {
             throw ProviderValidationError("\(path).slug", "'\(slug.displaySafePrefix)' must be \(Self.slugPattern)")
         }
-        guard let kind = ServiceProvider.ProtocolKind(rawValue: entry.protocolKind) else {
-            throw ProviderValidationError("\(path).protocol", "'\(entry.protocolKind.displaySafePrefix)' is not one of saml, jwt, bigcommerce, oidc")
-        }
+        let kind = try ServiceProvider.ProtocolKind.choice(entry.protocolKind, path: "\(path).protocol")
         let lifetime = entry.lifetimeSeconds ?? ServiceProvider.defaultLifetime
         guard ServiceProvider.lifetimeRange.contains(lifetime) else {
             throw ProviderValidationError("\(path).lifetime_seconds", "\(lifetime) is outside \(ServiceProvider.lifetimeRange.lowerBound)…\(ServiceProvider.lifetimeRange.upperBound)")
@@ -64,25 +62,26 @@ public struct ServiceProviderRegistration: Sendable {
         if let back = entry.storefrontReturnURL { try Self.checkURL(back, path: "\(path).storefront_return_url", requireHTTPS: true) }
         if let audience = entry.audience { try Self.checkText(audience, path: "\(path).audience", limit: 1024) }
 
-        var provider = ServiceProvider(
-            slug: slug, name: name, protocolKind: kind, lifetimeSeconds: lifetime, audience: entry.audience,
+        let settings: ServiceProvider.ProtocolSettings
+        switch kind {
+        case .saml:
+            guard let saml = entry.saml else { throw ProviderValidationError("\(path).saml", "a saml provider needs a saml: block") }
+            settings = .saml(try samlSettings(saml, path: "\(path).saml"))
+        case .jwt:
+            guard let jwt = entry.jwt else { throw ProviderValidationError("\(path).jwt", "a jwt provider needs a jwt: block") }
+            settings = .jwt(try jwtSettings(jwt, path: "\(path).jwt"))
+        case .bigcommerce:
+            guard let bigcommerce = entry.bigcommerce else { throw ProviderValidationError("\(path).bigcommerce", "a bigcommerce provider needs a bigcommerce: block") }
+            settings = .bigcommerce(try bigCommerceSettings(bigcommerce, path: "\(path).bigcommerce"))
+        case .oidc:
+            throw ProviderValidationError("\(path).protocol", "protocol oidc is not available in this version of StoreIdP")
+        }
+        let provider = ServiceProvider(
+            slug: slug, name: name, settings: settings, lifetimeSeconds: lifetime, audience: entry.audience,
             access: try access(entry.access, path: "\(path).access"),
             attributes: try mapping(entry.attributes, preset: entry.attributePreset ?? (kind == .bigcommerce ? MappingPreset.bigcommerceCustomer.rawValue : nil), path: path),
             description: entry.description, logoURL: entry.logoURL, storefrontReturnURL: entry.storefrontReturnURL
         )
-        switch kind {
-        case .saml:
-            guard let saml = entry.saml else { throw ProviderValidationError("\(path).saml", "a saml provider needs a saml: block") }
-            provider.saml = try samlSettings(saml, path: "\(path).saml")
-        case .jwt:
-            guard let jwt = entry.jwt else { throw ProviderValidationError("\(path).jwt", "a jwt provider needs a jwt: block") }
-            provider.jwt = try jwtSettings(jwt, path: "\(path).jwt")
-        case .bigcommerce:
-            guard let bigcommerce = entry.bigcommerce else { throw ProviderValidationError("\(path).bigcommerce", "a bigcommerce provider needs a bigcommerce: block") }
-            provider.bigcommerce = try bigCommerceSettings(bigcommerce, path: "\(path).bigcommerce")
-        case .oidc:
-            throw ProviderValidationError("\(path).protocol", "protocol oidc is not available in this version of StoreIdP")
-        }
         for (block, present) in [("saml", entry.saml != nil), ("jwt", entry.jwt != nil), ("bigcommerce", entry.bigcommerce != nil)] where present && block != kind.rawValue {
             throw ProviderValidationError("\(path).\(block)", "a \(kind.rawValue) provider takes no \(block): block")
         }
@@ -95,10 +94,7 @@ public struct ServiceProviderRegistration: Sendable {
         if let raw = access.statuses {
             statuses = []
             for (index, value) in raw.enumerated() {
-                guard let status = Customer.Status(rawValue: value) else {
-                    throw ProviderValidationError("\(path).statuses[\(index)]", "'\(value.displaySafePrefix)' is neither active nor disabled")
-                }
-                statuses?.append(status)
+                statuses?.append(try Customer.Status.choice(value, path: "\(path).statuses[\(index)]"))
             }
         }
         for (key, list) in [("groups", access.groups), ("segments", access.segments), ("companies", access.companies)] {
@@ -112,10 +108,7 @@ public struct ServiceProviderRegistration: Sendable {
     func mapping(_ attributes: ProvidersFile.OrderedMapping?, preset: String?, path: String) throws(ProviderValidationError) -> AttributeMapping {
         var base = AttributeMapping.standard
         if let preset {
-            guard let known = MappingPreset(rawValue: preset) else {
-                throw ProviderValidationError("\(path).attribute_preset", "'\(preset.displaySafePrefix)' is not one of \(MappingPreset.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            base = known.mapping
+            base = try MappingPreset.choice(preset, path: "\(path).attribute_preset").mapping
         }
         guard let attributes else { return base }
         guard attributes.pairs.count <= 100 else { throw ProviderValidationError("\(path).attributes", "at most 100 attributes") }
@@ -183,23 +176,19 @@ public struct ServiceProviderRegistration: Sendable {
             try Self.checkCertificate(pem, path: "\(path).certificate[\(index)]")
         }
         if let nameID = saml.nameID {
-            guard let format = ServiceProvider.SAMLSettings.NameIDFormat(shortName: nameID) else {
-                throw ProviderValidationError("\(path).name_id", "'\(nameID.displaySafePrefix)' is not one of email, persistent, transient, unspecified")
-            }
-            settings.nameIDFormat = format
+            // `emailAddress` is the format's own name in saml-core §8.3.2; accepted as a synonym.
+            settings.nameIDFormat = nameID == "emailAddress" ? .email : try ServiceProvider.SAMLSettings.NameIDFormat.choice(nameID, path: "\(path).name_id")
         }
         if let sign = saml.sign {
-            guard let placement = ServiceProvider.SAMLSettings.SignaturePlacement(rawValue: sign) else {
-                throw ProviderValidationError("\(path).sign", "'\(sign.displaySafePrefix)' is not one of response, assertion, both")
-            }
-            settings.signing = placement
+            settings.signing = try ServiceProvider.SAMLSettings.SignaturePlacement.choice(sign, path: "\(path).sign")
         }
         switch saml.encrypt {
         case nil, "false": break
         case "true": settings.encryption = .aes256GCM
         case let value?:
             guard let cipher = ServiceProvider.SAMLSettings.AssertionEncryption(rawValue: value) else {
-                throw ProviderValidationError("\(path).encrypt", "'\(value.displaySafePrefix)' is not one of false, true, aes256-gcm, aes128-cbc")
+                let names = (["false", "true"] + ServiceProvider.SAMLSettings.AssertionEncryption.allCases.map(\.rawValue)).joined(separator: ", ")
+                throw ProviderValidationError("\(path).encrypt", "'\(value.displaySafePrefix)' is not one of \(names)")
             }
             settings.encryption = cipher
         }
@@ -211,26 +200,16 @@ public struct ServiceProviderRegistration: Sendable {
             throw ProviderValidationError("\(path).want_authn_requests_signed", "checking request signatures needs the SP's certificate")
         }
         if let format = saml.attributeNameFormat {
-            switch format {
-            case "uri": settings.attributeNameFormat = .uri
-            case "basic": settings.attributeNameFormat = .basic
-            case "unspecified": settings.attributeNameFormat = .unspecified
-            default: throw ProviderValidationError("\(path).attribute_name_format", "'\(format.displaySafePrefix)' is not one of uri, basic, unspecified")
-            }
+            settings.attributeNameFormat = try ServiceProvider.SAMLSettings.AttributeNameFormat.choice(format, path: "\(path).attribute_name_format")
         }
         if let algorithm = saml.signatureAlgorithm {
-            guard let value = ServiceProvider.SAMLSettings.SignatureAlgorithm(rawValue: algorithm) else {
-                throw ProviderValidationError("\(path).signature_algorithm", "'\(algorithm.displaySafePrefix)' is not one of rsa-sha256, rsa-sha512")
-            }
-            settings.signatureAlgorithm = value
+            settings.signatureAlgorithm = try ServiceProvider.SAMLSettings.SignatureAlgorithm.choice(algorithm, path: "\(path).signature_algorithm")
         }
         return settings
     }
 
     func jwtSettings(_ jwt: ProvidersFile.JWT, path: String) throws(ProviderValidationError) -> ServiceProvider.JWTSettings {
-        guard let algorithm = ServiceProvider.JWTSettings.Algorithm(rawValue: jwt.algorithm) else {
-            throw ProviderValidationError("\(path).algorithm", "'\(jwt.algorithm.displaySafePrefix)' is not one of \(ServiceProvider.JWTSettings.Algorithm.allCases.map(\.rawValue).joined(separator: ", ")) (never none: RFC 8725 §3.1)")
-        }
+        let algorithm = try ServiceProvider.JWTSettings.Algorithm.choice(jwt.algorithm, path: "\(path).algorithm", note: "never none: RFC 8725 §3.1")
         try Self.checkURL(jwt.redirectURL, path: "\(path).redirect_url", requireHTTPS: true)
         var settings = ServiceProvider.JWTSettings(algorithm: algorithm, redirectURL: jwt.redirectURL)
         let secret = try secretReference(env: jwt.secretEnv, file: jwt.secretFile, path: path, key: "secret")
@@ -251,16 +230,10 @@ public struct ServiceProviderRegistration: Sendable {
             settings.parameter = parameter
         }
         if let delivery = jwt.delivery {
-            guard let value = ServiceProvider.JWTSettings.Delivery(rawValue: delivery) else {
-                throw ProviderValidationError("\(path).delivery", "'\(delivery.displaySafePrefix)' is not one of query, form")
-            }
-            settings.delivery = value
+            settings.delivery = try ServiceProvider.JWTSettings.Delivery.choice(delivery, path: "\(path).delivery")
         }
         if let subject = jwt.subject {
-            guard let value = ServiceProvider.JWTSettings.Subject(rawValue: subject) else {
-                throw ProviderValidationError("\(path).subject", "'\(subject.displaySafePrefix)' is not one of email, pairwise")
-            }
-            settings.subject = value
+            settings.subject = try ServiceProvider.JWTSettings.Subject.choice(subject, path: "\(path).subject")
         }
         let reserved: Set<String> = ["iss", "aud", "sub", "iat", "nbf", "exp", "jti"]
         for (name, value) in jwt.claims ?? [:] {

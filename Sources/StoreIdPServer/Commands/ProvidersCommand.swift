@@ -1,5 +1,6 @@
 import ConsoleKit
 import Foundation
+import SignOn
 import StoreIdPCore
 import Vapor
 import Yams
@@ -48,7 +49,7 @@ struct ProvidersApplyCommand: StoreIdPCommand {
         let outcomes = try await directory.apply(providers, now: now)
         let audit = AuditLog(database: app.db)
         for (slug, outcome) in outcomes {
-            if outcome != .unchanged { try await audit.record("provider.\(outcome.rawValue)", at: now, serviceProvider: slug) }
+            if outcome != .unchanged { try await audit.record(outcome == .created ? .providerCreated : .providerUpdated, at: now, serviceProvider: slug) }
             context.console.output("\(outcome.rawValue) \(slug)".consoleText())
         }
     }
@@ -137,7 +138,7 @@ struct ProvidersRemoveCommand: StoreIdPCommand {
         guard try await ProviderDirectory(database: app.db).remove(slug: parsed.positionals[0]) else {
             throw notFound(parsed.positionals[0], context)
         }
-        try await AuditLog(database: app.db).record("provider.removed", at: app.storeIdP.timeSource.now, serviceProvider: parsed.positionals[0])
+        try await AuditLog(database: app.db).record(.providerRemoved, at: app.storeIdP.timeSource.now, serviceProvider: parsed.positionals[0])
         context.console.output("removed \(parsed.positionals[0])".consoleText())
     }
 }
@@ -165,7 +166,7 @@ struct ProvidersPreviewCommand: StoreIdPCommand {
             context.console.error("error: no customer with email \(email.displaySafePrefix)")
             throw CommandFailure(message: "no such customer")
         }
-        let preview = try PayloadPreview(customer: customer, provider: provider, factory: PayloadFactory(services: app.storeIdP),
+        let preview = try PayloadPreview(customer: customer, provider: provider, factory: PayloadFactory(keys: app.storeIdP.keyRing),
                                          now: app.storeIdP.timeSource.now)
         context.console.output(try preview.json().consoleText())
     }

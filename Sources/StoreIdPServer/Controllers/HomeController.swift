@@ -16,13 +16,13 @@ struct HomeController: RouteCollection {
     }
 
     func show(_ request: Request) async throws -> View {
-        guard let customer = try await request.storeSession.customer() else {
+        guard let customer = try await request.signedInCustomer() else {
             return try await request.view.render("home", HomePage(signedIn: false, name: nil, email: nil, csrf: nil))
         }
         let name = [customer.firstName, customer.lastName].compactMap { $0 }.joined(separator: " ")
         return try await request.view.render("home", HomePage(
             signedIn: true, name: name.isEmpty ? nil : name, email: customer.email.value,
-            csrf: request.storeSession.csrfToken
+            csrf: CSRFToken.token(for: request)
         ))
     }
 }

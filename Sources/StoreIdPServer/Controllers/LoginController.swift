@@ -1,4 +1,5 @@
 import Foundation
+import SignOn
 import StoreIdPCore
 import Vapor
 
@@ -33,17 +34,19 @@ struct LoginController: RouteCollection {
         // `reauth=1`: the partner asked for a fresh password entry (SAML ForceAuthn), so the form
         // is shown even to a signed-in customer.
         let reauthenticate = request.query[String.self, at: "reauth"] == "1"
-        if !reauthenticate, try await request.storeSession.customer() != nil {
+        if !reauthenticate, try await request.signedInCustomer() != nil {
             return request.redirect(to: returnTo.path, redirectType: .normal)
         }
-        return try await render(request, status: .ok, returnTo: returnTo, email: "", error: nil)
+        let notice = request.query[String.self, at: "partial_logout"] == "1"
+            ? "You are signed out of the store. Some partner services did not confirm; close the browser to be sure you are signed out everywhere."
+            : nil
+        return try await render(request, status: .ok, returnTo: returnTo, email: "", error: notice)
     }
 
     func submit(_ request: Request) async throws -> Response {
         try request.requireBodySize(atMost: Self.maximumBodySize)
         let form = try request.content.decode(LoginForm.self)
-        let session = request.storeSession
-        guard session.acceptsCSRFToken(form.csrf) else {
+        guard CSRFToken.accepts(form.csrf, from: request) else {
             throw PageError(.forbidden, "This sign-in form has expired. Please reload the page and try again.")
         }
         let returnTo = ReturnPath.sanitize(form.return_to)
@@ -55,7 +58,9 @@ struct LoginController: RouteCollection {
         let addressKey = LoginThrottlePolicy.addressKey(request.clientAddress)
         let throttle = request.loginThrottle
 
-        if let wait = try await throttle.retryAfter(
+        // The attempt is counted before the password is checked, so parallel guesses cannot all
+        // pass a count read before any of them was recorded.
+        if let wait = try await throttle.reserve(
             keys: [(accountKey, policy.maximumFailuresPerAccount), (addressKey, policy.maximumFailuresPerAddress)], now: now
         ) {
             throw PageError(.tooManyRequests, "Too many failed sign-in attempts. Please wait \(wait / 60 + 1) minutes and try again.",
@@ -63,45 +68,41 @@ struct LoginController: RouteCollection {
         }
 
         let customer = try await request.customers.find(email: email)
-        let hasher = request.storeIdP.hasher
+        let check = PasswordCheck(hasher: request.storeIdP.hasher, decoyHash: DecoyHash.value)
         let stored = customer?.isActive == true ? customer?.passwordHash : nil
-        let verified = try await request.application.threadPool.runIfActive {
-            guard let stored else {
-                // Spend the same time as a real check, so response time does not tell which emails exist.
-                _ = try? hasher.verify(password, againstBcrypt: DummyHash.value)
-                return false
-            }
-            return try stored.verify(password, using: hasher)
-        }
+        let verified = try await request.application.threadPool.runIfActive { try check.verify(password, against: stored) }
         guard verified, let customer, let stored else {
-            try await throttle.recordFailure(keys: [accountKey, addressKey], now: now)
+            try await AuditLog(database: request.db).record(.loginFailed, at: now, customerID: customer?.id, clientAddress: request.clientAddress)
             request.logger.info("store login refused", metadata: ["client": .string(request.clientAddress)])
             return try await render(request, status: .unauthorized, returnTo: returnTo, email: email,
                                     error: "The email or password is not right.")
         }
-        try await throttle.reset(key: accountKey)
+        try await throttle.succeeded(accountKey: accountKey, otherKeys: [addressKey])
         if stored.needsRehash {
+            let hasher = request.storeIdP.hasher
             let fresh = try await request.application.threadPool.runIfActive { try hasher.hash(password) }
             try await request.customers.replacePasswordHash(of: customer.id, with: .bcrypt(fresh), now: now)
         }
-        try await session.signIn(customer)
+        try await AuditLog(database: request.db).record(.login, at: now, customerID: customer.id, clientAddress: request.clientAddress)
+        request.storeSession.state.signIn(customer, method: .password, at: now, sessionIndex: IdentifierGenerator.samlID())
         request.logger.info("store login", metadata: ["customer": .string(customer.id.uuidString)])
         return request.redirect(to: returnTo.path, redirectType: .normal)
     }
 
+    /// `POST /logout`: the store session ends, and every SAML partner of it is told (`SAMLLogout`).
     func logout(_ request: Request) async throws -> Response {
         try request.requireBodySize(atMost: Self.maximumBodySize)
         let form = try request.content.decode(LoginForm.self)
-        guard request.storeSession.acceptsCSRFToken(form.csrf) else {
+        guard CSRFToken.accepts(form.csrf, from: request) else {
             throw PageError(.forbidden, "This sign-out form has expired. Please reload the page and try again.")
         }
-        if let chain = try await SAMLLogoutController.startChain(request) { return chain }
-        request.storeSession.signOut()
-        return request.redirect(to: "/login", redirectType: .normal)
+        let flow = SAMLLogout(context: request.signOnContext)
+        return try await signOnFlow { try await request.withSignOnSession { try await flow.customerRequested(session: &$0) } }
+            .response(for: request)
     }
 
     private func render(_ request: Request, status: HTTPStatus, returnTo: ReturnPath, email: String, error: String?) async throws -> Response {
-        let page = LoginPage(csrf: request.storeSession.csrfToken, returnTo: returnTo.path,
+        let page = LoginPage(csrf: CSRFToken.token(for: request), returnTo: returnTo.path,
                              email: String(email.prefix(EmailAddress.maximumLength)), error: error)
         let response = try await request.view.render("login", page).encodeResponse(for: request)
         response.status = status
@@ -109,8 +110,9 @@ struct LoginController: RouteCollection {
     }
 }
 
-/// A bcrypt hash of a random string at the same cost as real hashes, checked against when the
-/// email is unknown so that timing does not reveal which emails are customers.
-enum DummyHash {
+/// A bcrypt hash of a random secret at the same cost as real hashes: what `PasswordCheck` spends
+/// its verification on when there is no real hash to check, so that timing does not reveal which
+/// emails are customers.
+enum DecoyHash {
     static let value: String = (try? Bcrypt.hash(IdentifierGenerator.secret(), cost: BcryptPasswordHasher.cost)) ?? ""
 }

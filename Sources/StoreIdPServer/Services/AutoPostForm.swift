@@ -1,4 +1,5 @@
 import Foundation
+import SignOn
 import StoreIdPCore
 import Vapor
 
@@ -6,23 +7,18 @@ import Vapor
 /// JWT form delivery). Values are escaped by the template; the page allows exactly one script
 /// (by nonce) and form submission to exactly the registered endpoint's origin.
 struct AutoPostForm: Encodable {
-    struct Field: Encodable {
-        let name: String
-        let value: String
-    }
-
     let title: String
     let message: String
     let action: String
-    let fields: [Field]
+    let fields: [AutoPost.Field]
     let nonce: String
 
-    init(title: String = "Signing you in…", message: String, action: String, fields: [Field]) {
-        self.title = title
-        self.message = message
-        self.action = action
-        self.fields = fields
-        self.nonce = IdentifierGenerator.secret(byteCount: 16)
+    init(_ form: AutoPost) {
+        title = form.title
+        message = form.message
+        action = form.action
+        fields = form.fields
+        nonce = IdentifierGenerator.secret(byteCount: 16)
     }
 
     func response(for request: Request) async throws -> Response {

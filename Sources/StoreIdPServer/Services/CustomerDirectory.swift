@@ -1,6 +1,7 @@
 import Fluent
 import SQLKit
 import Foundation
+import SignOn
 import StoreIdPCore
 import Vapor
 
@@ -19,7 +20,7 @@ struct CustomerDirectory: Sendable {
         try await CustomerRecord.find(id, on: database)?.customer()
     }
 
-    enum WriteOutcome: Equatable { case created, updated, unchanged }
+    typealias WriteOutcome = CustomerSaveOutcome
 
     /// Creates the customer or applies the profile to the stored one: the import's upsert, for
     /// one row.

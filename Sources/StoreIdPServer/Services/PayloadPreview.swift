@@ -1,4 +1,5 @@
 import Foundation
+import SignOn
 import StoreIdPCore
 
 /// What `providers preview` prints: the access decision and the exact payload, as the protocol

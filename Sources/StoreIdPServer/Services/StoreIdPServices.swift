@@ -1,7 +1,8 @@
 import Fluent
 import Foundation
-import StoreIdPCore
 import JWTSSO
+import SignOn
+import StoreIdPCore
 import Vapor
 
 /// The services one StoreIdP application shares, kept in the application's storage.
@@ -12,6 +13,9 @@ public struct StoreIdPServices: Sendable {
     let hasher: any CustomerPasswordHasher
     let saml: SAMLIdentity
     let jwtKeys: SigningKeyCache
+    let launch: LaunchSettings
+    /// Where `*_env` secrets of providers are resolved.
+    let environment: [String: String]
 
     struct Key: StorageKey { typealias Value = StoreIdPServices }
 }
@@ -35,6 +39,17 @@ extension Request {
 
     var loginThrottle: LoginThrottle {
         LoginThrottle(database: db, policy: storeIdP.settings.loginThrottle)
+    }
+
+    /// The sign-in flows' view of this request: the database-backed stores, the clock, the keys.
+    var signOnContext: SignOnContext {
+        let services = storeIdP
+        return SignOnContext(
+            providers: ProviderDirectory(database: db), customers: customers, replay: ReplayCache(database: db), audit: AuditLog(database: db),
+            keys: services.keyRing, clock: services.timeSource, saml: services.saml, jwtKeys: services.jwtKeys,
+            bigCommerce: BigCommerceCustomers(client: client, environment: services.environment), bigCommerceLinks: BigCommerceLinkStore(database: db),
+            launch: services.launch, issuer: services.settings.issuer, sessionLifetime: services.settings.sessionLifetime,
+            environment: services.environment, clientAddress: clientAddress)
     }
 
     /// The client's address: the TCP peer, or, when the peer is a trusted reverse proxy, the

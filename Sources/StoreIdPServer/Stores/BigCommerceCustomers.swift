@@ -1,37 +1,34 @@
 import Foundation
+import SignOn
 import StoreIdPCore
 import Vapor
 
 /// Finds or creates the customer in a BigCommerce store through the Customers v3 API
 /// (`GET /stores/{hash}/v3/customers?email:in=…`, `POST /stores/{hash}/v3/customers`,
 /// header `X-Auth-Token`), JIT-provisioning them from the provider's payload.
-struct BigCommerceCustomers {
-    enum Failure: Error, CustomStringConvertible {
-        case unauthorized
-        case rateLimited(retryAfterSeconds: Int?)
-        case unavailable(String)
-        case ambiguous(count: Int)
-        case refused(String)
-
-        var description: String {
-            switch self {
-            case .unauthorized: return "BigCommerce refused StoreIdP's API token (401)"
-            case let .rateLimited(seconds): return "BigCommerce is rate limiting (429)" + (seconds.map { ", retry in \($0) s" } ?? "")
-            case let .unavailable(reason): return "BigCommerce did not answer: \(reason)"
-            case let .ambiguous(count): return "BigCommerce has \(count) customers with this email"
-            case let .refused(reason): return "BigCommerce refused to create the customer: \(reason)"
-            }
-        }
-    }
+struct BigCommerceCustomers: BigCommerceCustomerAPI {
+    typealias Failure = BigCommerceAPIFailure
 
     let client: any Client
-    let settings: ServiceProvider.BigCommerceSettings
-    let token: String
+    /// Where `api_token_env` is resolved.
+    let environment: [String: String]
 
-    private var customersURL: String { "\(settings.apiURL)/stores/\(settings.storeHash)/v3/customers" }
+    private func customersURL(_ settings: ServiceProvider.BigCommerceSettings) -> String {
+        "\(settings.apiURL)/stores/\(settings.storeHash)/v3/customers"
+    }
 
-    private var headers: HTTPHeaders {
-        ["X-Auth-Token": token, "Accept": "application/json", "Content-Type": "application/json"]
+    private func headers(_ settings: ServiceProvider.BigCommerceSettings) throws(Failure) -> HTTPHeaders {
+        let token: String
+        do { token = String(decoding: try settings.apiToken.resolve(environment: environment), as: UTF8.self) } catch { throw .noAPIToken }
+        return ["X-Auth-Token": token, "Accept": "application/json", "Content-Type": "application/json"]
+    }
+
+    func customerID(email: String, settings: ServiceProvider.BigCommerceSettings) async throws(Failure) -> Int? {
+        try await find(email: email, settings: settings)
+    }
+
+    func createCustomer(email: String, payload: ProvisioningPayload, settings: ServiceProvider.BigCommerceSettings) async throws(Failure) -> Int {
+        try await create(payload: payload, email: email, settings: settings)
     }
 
     private struct Listing: Decodable {
@@ -40,14 +37,14 @@ struct BigCommerceCustomers {
     }
 
     /// The BigCommerce id of the customer with this email, or nil when the store has none.
-    func find(email: String) async throws(Failure) -> Int? {
-        var components = URLComponents(string: customersURL)
+    func find(email: String, settings: ServiceProvider.BigCommerceSettings) async throws(Failure) -> Int? {
+        var components = URLComponents(string: customersURL(settings))
         components?.queryItems = [URLQueryItem(name: "email:in", value: email)]
         // URLComponents leaves "+" as is, and query strings decode "+" as a space (WHATWG URL,
         // application/x-www-form-urlencoded): `ann+b2b@…` would be looked up as `ann b2b@…`.
         let encoded = components?.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B")
         components?.percentEncodedQuery = encoded
-        let response = try await send(.GET, components?.string ?? customersURL, body: nil)
+        let response = try await send(.GET, components?.string ?? customersURL(settings), body: nil, settings: settings)
         let listing: Listing
         do { listing = try JSONDecoder().decode(Listing.self, from: Data(buffer: response.body ?? ByteBuffer())) } catch {
             throw .unavailable("an unreadable customer listing")
@@ -59,7 +56,7 @@ struct BigCommerceCustomers {
 
     /// Creates the customer from the payload (email, first_name, last_name, phone, company,
     /// customer_group_id when mapped) and returns its id.
-    func create(payload: ProvisioningPayload, email: String) async throws(Failure) -> Int {
+    func create(payload: ProvisioningPayload, email: String, settings: ServiceProvider.BigCommerceSettings) async throws(Failure) -> Int {
         var record: [String: Any] = ["email": email]
         for value in payload.values {
             guard let first = value.values.first else { continue }
@@ -76,14 +73,15 @@ struct BigCommerceCustomers {
         record["last_name"] = record["last_name"] ?? "-"
         let body: Data
         do { body = try JSONSerialization.data(withJSONObject: [record], options: [.sortedKeys]) } catch { throw .refused("the payload is not JSON") }
-        let response = try await send(.POST, customersURL, body: body)
+        let response = try await send(.POST, customersURL(settings), body: body, settings: settings)
         guard let listing = try? JSONDecoder().decode(Listing.self, from: Data(buffer: response.body ?? ByteBuffer())), let created = listing.data.first else {
             throw .unavailable("an unreadable answer to the customer creation")
         }
         return created.id
     }
 
-    private func send(_ method: HTTPMethod, _ url: String, body: Data?) async throws(Failure) -> ClientResponse {
+    private func send(_ method: HTTPMethod, _ url: String, body: Data?, settings: ServiceProvider.BigCommerceSettings) async throws(Failure) -> ClientResponse {
+        let headers = try headers(settings)
         let response: ClientResponse
         do {
             response = try await client.send(method, headers: headers, to: URI(string: url)) { request in

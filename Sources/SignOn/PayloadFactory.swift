@@ -3,15 +3,21 @@ import StoreIdPCore
 
 /// Builds what one customer sends one service provider, the same way for a live response and
 /// for `providers preview`, so the preview is exactly what the partner receives.
-struct PayloadFactory: Sendable {
-    let services: StoreIdPServices
+public struct PayloadFactory: Sendable {
+    public let keys: any KeyRingSource
+    public let random: any RandomSource
 
-    func pairwiseID(customer: Customer, provider: ServiceProvider) throws -> String {
-        PairwiseIdentifier(secret: try services.keyRing.pairwiseSecret())
+    public init(keys: any KeyRingSource, random: any RandomSource = SystemRandomSource()) {
+        self.keys = keys
+        self.random = random
+    }
+
+    public func pairwiseID(customer: Customer, provider: ServiceProvider) throws -> String {
+        PairwiseIdentifier(secret: try keys.pairwiseSecret())
             .identifier(customerID: customer.id, serviceProvider: provider.pairwiseSubject)
     }
 
-    func payload(customer: Customer, provider: ServiceProvider, now: Date, authTime: Date?) throws -> ProvisioningPayload {
+    public func payload(customer: Customer, provider: ServiceProvider, now: Date, authTime: Date?) throws -> ProvisioningPayload {
         let context = ProvisioningPayload.Context(customer: customer, serviceProvider: provider,
                                                   pairwiseID: try pairwiseID(customer: customer, provider: provider),
                                                   now: now, authTime: authTime)
@@ -20,11 +26,11 @@ struct PayloadFactory: Sendable {
 
     /// The SAML NameID value for the provider's format (saml-core §8.3): the email, the pairwise
     /// id (persistent), or a fresh random id (transient).
-    func samlNameID(customer: Customer, provider: ServiceProvider, settings: ServiceProvider.SAMLSettings) throws -> String {
+    public func samlNameID(customer: Customer, provider: ServiceProvider, settings: ServiceProvider.SAMLSettings) throws -> String {
         switch settings.nameIDFormat {
         case .email, .unspecified: return customer.email.value
         case .persistent: return try pairwiseID(customer: customer, provider: provider)
-        case .transient: return IdentifierGenerator.samlID()
+        case .transient: return random.samlID()
         }
     }
 }

@@ -1,10 +1,14 @@
 import Fluent
 import Foundation
+import SignOn
 import StoreIdPCore
 
 /// Registered service providers in the database.
-struct ProviderDirectory: Sendable {
+struct ProviderDirectory: ServiceProviderCatalog {
     let database: any Database
+
+    func provider(slug: String) async throws -> ServiceProvider? { try await find(slug: slug) }
+    func provider(entityID: String) async throws -> ServiceProvider? { try await find(entityID: entityID) }
 
     func all() async throws -> [ServiceProvider] {
         try await ServiceProviderRecord.query(on: database).sort(\.$id).all().map { try $0.serviceProvider() }

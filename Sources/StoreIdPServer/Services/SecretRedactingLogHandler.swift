@@ -1,0 +1,36 @@
+import Logging
+
+/// Wraps every log handler of the process: values bound to SQL statements (session ids, CSRF
+/// tokens, password hashes, replay keys) never reach a log line, at any level. SQLKit and the
+/// database drivers log a statement's `binds` as metadata at their query log level; this handler
+/// replaces that metadata before the wrapped handler sees it, so even `LOG_LEVEL=trace` logs the
+/// SQL text (with `$1` placeholders) and nothing bound to it.
+struct SecretRedactingLogHandler: LogHandler {
+    /// Metadata keys whose values are never logged.
+    static let redactedKeys: Set<String> = ["binds"]
+
+    var wrapped: any LogHandler
+
+    init(_ wrapped: any LogHandler) { self.wrapped = wrapped }
+
+    var logLevel: Logger.Level {
+        get { wrapped.logLevel }
+        set { wrapped.logLevel = newValue }
+    }
+
+    var metadata: Logger.Metadata {
+        get { wrapped.metadata }
+        set { wrapped.metadata = newValue }
+    }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { wrapped[metadataKey: key] }
+        set { wrapped[metadataKey: key] = newValue }
+    }
+
+    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String, function: String, line: UInt) {
+        var metadata = metadata
+        for key in Self.redactedKeys where metadata?[key] != nil { metadata?[key] = "[redacted]" }
+        wrapped.log(level: level, message: message, metadata: metadata, source: source, file: file, function: function, line: line)
+    }
+}

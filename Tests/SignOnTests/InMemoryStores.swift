@@ -1,0 +1,85 @@
+import Foundation
+import SAML
+@testable import SignOn
+import StoreIdPCore
+
+/// The stores behind `SignOnContext`, in memory: what a flow test reads back after a flow ran.
+final class InMemoryStores: @unchecked Sendable {
+    private let lock = NSLock()
+    private var _providers: [ServiceProvider] = []
+    private var _customers: [UUID: Customer] = [:]
+    private var _claimed: Set<String> = []
+    private var _events: [AuditEvent] = []
+    private var _links: [String: Int] = [:]
+    var bigCommerceCalls: [String] { lock.withLock { _bigCommerceCalls } }
+    private var _bigCommerceCalls: [String] = []
+
+    var providers: [ServiceProvider] {
+        get { lock.withLock { _providers } }
+        set { lock.withLock { _providers = newValue } }
+    }
+    var events: [AuditEvent] { lock.withLock { _events } }
+    var claimed: Set<String> { lock.withLock { _claimed } }
+
+    func add(_ customer: Customer) { lock.withLock { _customers[customer.id] = customer } }
+    func customer(email: String) -> Customer? { lock.withLock { _customers.values.first { $0.email.value.lowercased() == email.lowercased() } } }
+
+    fileprivate func withLock<T>(_ body: (InMemoryStores) -> T) -> T { lock.withLock { body(self) } }
+
+    struct Catalog: ServiceProviderCatalog {
+        let stores: InMemoryStores
+        func provider(slug: String) async throws -> ServiceProvider? { stores.providers.first { $0.slug == slug } }
+        func provider(entityID: String) async throws -> ServiceProvider? { stores.providers.first { $0.saml?.entityID == entityID } }
+    }
+
+    struct Accounts: CustomerAccounts {
+        let stores: InMemoryStores
+        func customer(id: UUID) async throws -> Customer? { stores.lock.withLock { stores._customers[id] } }
+        func customer(email: String) async throws -> Customer? { stores.customer(email: email) }
+        func save(_ profile: CustomerProfile, now: Date) async throws -> (Customer, CustomerSaveOutcome) {
+            let email = try profile.validate()
+            if var existing = stores.customer(email: email.value) {
+                let changed = profile.apply(to: &existing, passwordHash: nil, now: now)
+                stores.add(existing)
+                return (existing, changed ? .updated : .unchanged)
+            }
+            let customer = profile.makeCustomer(email: email, passwordHash: nil, now: now)
+            stores.add(customer)
+            return (customer, .created)
+        }
+    }
+
+    struct Replay: ReplayGuard {
+        let stores: InMemoryStores
+        func claim(_ value: String, namespace: String, until: Date, now: Date) async throws -> Bool {
+            stores.lock.withLock { stores._claimed.insert(namespace + ":" + value).inserted }
+        }
+    }
+
+    struct Audit: AuditTrail {
+        let stores: InMemoryStores
+        func record(_ event: AuditEvent) async throws { stores.lock.withLock { stores._events.append(event) } }
+    }
+
+    /// A BigCommerce store that knows no customer and creates each with the next id.
+    struct BigCommerce: BigCommerceCustomerAPI {
+        let stores: InMemoryStores
+        func customerID(email: String, settings: ServiceProvider.BigCommerceSettings) async throws(BigCommerceAPIFailure) -> Int? {
+            stores.lock.withLock { stores._bigCommerceCalls.append("find \(email)") }
+            return nil
+        }
+        func createCustomer(email: String, payload: ProvisioningPayload, settings: ServiceProvider.BigCommerceSettings) async throws(BigCommerceAPIFailure) -> Int {
+            stores.lock.withLock { stores._bigCommerceCalls.append("create \(email)"); return 100 + stores._bigCommerceCalls.count }
+        }
+    }
+
+    struct Links: BigCommerceCustomerLinks {
+        let stores: InMemoryStores
+        func bigCommerceID(storeHash: String, customerID: UUID) async throws -> Int? {
+            stores.lock.withLock { stores._links[storeHash + customerID.uuidString] }
+        }
+        func remember(storeHash: String, customerID: UUID, bigCommerceID: Int, now: Date) async throws {
+            stores.lock.withLock { stores._links[storeHash + customerID.uuidString] = bigCommerceID }
+        }
+    }
+}
