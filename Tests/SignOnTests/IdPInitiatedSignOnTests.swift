@@ -48,18 +48,19 @@ final class IdPInitiatedSignOnTests: XCTestCase {
     func testRelayStateIsAPathOrThePartnersOwnSite() async throws {
         let fixture = try await SignOnFixture()
         let flow = IdPInitiatedSignOn(context: fixture.context())
-        for hostile in ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)", "https://warranty.example.evil.example/"] {
+        for hostile in ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)", "https://warranty.example.evil.example/",
+                        " //evil.example", "data:text/html,x", "http://warranty.example/"] {
             var session = fixture.session(fixture.ann)
             await assertRefused(.badRequest) {
                 try await flow.start(.init(slug: "warranty", relayState: hostile, returnPath: "/sso/warranty"), session: &session)
             }
         }
-        for allowed in ["/claims/new", "https://warranty.example/claims", "https://WARRANTY.example:443/x"] {
+        for allowed in ["/claims/new", "rs-1", "claims?id=7", "https://warranty.example/claims", "https://WARRANTY.example:443/x"] {
             var session = fixture.session(fixture.ann)
             let posted = try postedXML(try await flow.start(.init(slug: "warranty", relayState: allowed, returnPath: "/sso/warranty"), session: &session))
             XCTAssertEqual(posted.relayState, allowed)
         }
-        XCTAssertEqual(fixture.stores.events.count, 3, "only the allowed ones issued an assertion")
+        XCTAssertEqual(fixture.stores.events.count, 5, "only the allowed ones issued an assertion")
     }
 
     /// Review defect 9, IdP-initiated side: a launch-link session states `unspecified`.

@@ -59,8 +59,9 @@ public struct IdPInitiatedSignOn: Sendable {
 
 /// RelayState of an unsolicited response. At most 80 bytes (saml-bindings §3.4.3). Partners
 /// commonly redirect to it after login, so an arbitrary value would make StoreIdP an open
-/// redirector through them: only a path (on the partner) or an absolute URL whose origin is one of
-/// the partner's registered ACS origins is forwarded.
+/// redirector through them: only a relative reference (RFC 3986 §4.2: no scheme, no authority,
+/// which resolves on the partner's own site; an opaque token such as `rs-1` is one) or an absolute
+/// http(s) URL whose origin is one of the partner's registered ACS origins is forwarded.
 public enum UnsolicitedRelayState {
     public static func check(_ relayState: String?, for provider: ServiceProvider, settings: ServiceProvider.SAMLSettings) throws(SignOnError) -> String? {
         guard let relayState, !relayState.isEmpty else { return nil }
@@ -68,16 +69,19 @@ public enum UnsolicitedRelayState {
             throw SignOnError(.badRequest, "The RelayState is longer than \(SAMLRelayState.maximumBytes) bytes (saml-bindings §3.4.3).",
                               returnURL: provider.storefrontReturnURL)
         }
-        guard !relayState.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
-            throw SignOnError(.badRequest, "The RelayState contains control characters.", returnURL: provider.storefrontReturnURL)
+        // Control characters and spaces: browsers strip or fold them while parsing a URL, which
+        // turns " //host" into a reference to another host.
+        guard !relayState.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F }) else {
+            throw SignOnError(.badRequest, "The RelayState contains spaces or control characters.", returnURL: provider.storefrontReturnURL)
         }
-        if relayState.hasPrefix("/") {
-            guard !relayState.hasPrefix("//"), !relayState.contains("\\") else { throw refused(provider) }
+        if let origin = Origin(relayState) {
+            guard settings.assertionConsumerServices.contains(where: { Origin($0.url) == origin }) else { throw refused(provider) }
             return relayState
         }
-        guard let origin = Origin(relayState), settings.assertionConsumerServices.contains(where: { Origin($0.url) == origin }) else {
-            throw refused(provider)
-        }
+        // A scheme is the text before the first ":" that comes before any "/", "?" or "#"
+        // (RFC 3986 §3.1, §4.2); "//" starts an authority; browsers read "\" as "/".
+        let beforePath = relayState.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        guard !beforePath.contains(":"), !relayState.hasPrefix("//"), !relayState.contains("\\") else { throw refused(provider) }
         return relayState
     }
 
