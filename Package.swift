@@ -69,8 +69,17 @@ let package = Package(
             dependencies: ["SAML", "JWTSSO", "StoreIdPCore", "XMLSecurity"],
             path: "Benchmarks/StoreIdPBenchmarks"
         ),
-        .testTarget(name: "XMLSecurityTests", dependencies: ["XMLSecurity"]),
-        .testTarget(name: "SAMLTests", dependencies: ["SAML", "XMLSecurity", "StoreIdPCore"]),
+        .target(
+            name: "StoreIdPTestSupport",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+            ],
+            path: "Tests/TestSupport"
+        ),
+        .testTarget(name: "XMLSecurityTests", dependencies: ["XMLSecurity", "StoreIdPTestSupport"]),
+        .testTarget(name: "SAMLTests", dependencies: ["SAML", "XMLSecurity", "StoreIdPCore", "StoreIdPTestSupport"]),
         .testTarget(
             name: "StoreIdPCoreTests",
             dependencies: [
