@@ -81,10 +81,21 @@ let package = Package(
         .testTarget(name: "XMLSecurityTests", dependencies: ["XMLSecurity", "StoreIdPTestSupport"]),
         .testTarget(name: "SAMLTests", dependencies: ["SAML", "XMLSecurity", "StoreIdPCore", "StoreIdPTestSupport"]),
         .testTarget(
+            name: "JWTSSOTests",
+            dependencies: [
+                "JWTSSO",
+                "StoreIdPCore",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
+        .testTarget(
             name: "StoreIdPCoreTests",
             dependencies: [
                 "StoreIdPCore",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
             ]
         ),
