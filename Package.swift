@@ -74,8 +74,27 @@ let package = Package(
             dependencies: ["SAML", "JWTSSO", "StoreIdPCore", "XMLSecurity"],
             path: "Benchmarks/StoreIdPBenchmarks"
         ),
-        .testTarget(name: "XMLSecurityTests", dependencies: ["XMLSecurity"]),
-        .testTarget(name: "SAMLTests", dependencies: ["SAML", "XMLSecurity", "StoreIdPCore"]),
+        .target(
+            name: "StoreIdPTestSupport",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+            ],
+            path: "Tests/TestSupport"
+        ),
+        .testTarget(name: "XMLSecurityTests", dependencies: ["XMLSecurity", "StoreIdPTestSupport"]),
+        .testTarget(name: "SAMLTests", dependencies: ["SAML", "XMLSecurity", "StoreIdPCore", "StoreIdPTestSupport"]),
+        .testTarget(
+            name: "JWTSSOTests",
+            dependencies: [
+                "JWTSSO",
+                "StoreIdPCore",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
         .testTarget(
             name: "SignOnTests",
             dependencies: [
@@ -88,6 +107,7 @@ let package = Package(
             dependencies: [
                 "StoreIdPCore",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
             ]
         ),

@@ -44,6 +44,7 @@ export STOREIDP_DATABASE_URL="sqlite://$WORK/storeidp.sqlite"
 export STOREIDP_KEYS_DIR="$WORK/Keys"
 export STOREIDP_BASE_URL="$BASE"
 export STOREIDP_LAUNCH_SECRET="$(random_secret)"
+export STOREIDP_LAUNCH_ISSUER=https://shop.example   # the iss the launch tokens below carry; needed with the secret
 export INTEROP_JWT_SECRET="$(random_secret)"
 export BC_CLIENT_SECRET="$(random_secret)"
 export BC_API_TOKEN="$(random_secret)"

@@ -3,7 +3,7 @@
 launch token (HS256, STOREIDP_LAUNCH_SECRET) and send the browser to /launch/{slug}?token=….
 Only PyJWT; the same algorithm as Tests/Interop/LAUNCH.md's PHP and Node versions.
 
-    STOREIDP_LAUNCH_SECRET=… STOREIDP_BASE_URL=https://id.shop.example \
+    STOREIDP_LAUNCH_SECRET=… STOREIDP_LAUNCH_ISSUER=https://shop.example STOREIDP_BASE_URL=https://id.shop.example \
       python mint_launch_example.py SLUG CUSTOMER_ID EMAIL GIVEN_NAME FAMILY_NAME [GROUP]
 prints the launch URL.
 """

@@ -2,24 +2,11 @@ import Foundation
 import XCTest
 @testable import SAML
 import StoreIdPCore
+import StoreIdPTestSupport
 import XMLSecurity
 
-/// Runs `command` (looked up on PATH) and captures stdout + stderr.
-func runCommand(_ command: String, _ arguments: [String], in directory: URL? = nil) throws -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = [command] + arguments
-    if let directory { process.currentDirectoryURL = directory }
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-}
-
-/// Keys generated for this run with `openssl req -x509 -newkey …` (nothing committed).
+/// Keys generated in process for this run (nothing committed), also written to files for
+/// `xmlsec1`.
 struct SAMLTestKeys: Sendable {
     let directory: URL
     let idpKeyPEM: String, idpCertPEM: String
@@ -28,29 +15,25 @@ struct SAMLTestKeys: Sendable {
     let ecKeyPEM: String, ecCertPEM: String
 
     static let shared: SAMLTestKeys = {
-        do { return try generate() } catch { fatalError("cannot generate test keys with openssl: \(error)") }
+        do { return try generate() } catch { fatalError("cannot generate test keys: \(error)") }
     }()
 
     func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
     private static func generate() throws -> SAMLTestKeys {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("saml-tests-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        atexit { try? FileManager.default.removeItem(at: SAMLTestKeys.shared.directory) }
-        func req(_ key: String, _ cert: String, _ newkey: [String], _ cn: String) throws {
-            let r = try runCommand("openssl", ["req", "-x509"] + newkey + ["-nodes", "-keyout", key, "-out", cert,
-                                                                          "-days", "2", "-subj", "/CN=\(cn)"], in: dir)
-            guard r.status == 0 else { throw NSError(domain: "openssl", code: Int(r.status), userInfo: [NSLocalizedDescriptionKey: r.output]) }
-        }
-        try req("idp.key", "idp.crt", ["-newkey", "rsa:2048"], "idp")
-        try req("sp.key", "sp.crt", ["-newkey", "rsa:2048"], "sp")
-        try req("other.key", "other.crt", ["-newkey", "rsa:2048"], "other")
-        try req("ec.key", "ec.crt", ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"], "ec")
-        func read(_ name: String) throws -> String { try String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8) }
-        return SAMLTestKeys(directory: dir, idpKeyPEM: try read("idp.key"), idpCertPEM: try read("idp.crt"),
-                            spKeyPEM: try read("sp.key"), spCertPEM: try read("sp.crt"),
-                            otherKeyPEM: try read("other.key"), otherCertPEM: try read("other.crt"),
-                            ecKeyPEM: try read("ec.key"), ecCertPEM: try read("ec.crt"))
+        let dir = try TestDirectory.make(prefix: "saml-tests")
+        let idp = try TestKeyPair.generate(.rsa2048, commonName: "idp")
+        let sp = try TestKeyPair.generate(.rsa2048, commonName: "sp")
+        let other = try TestKeyPair.generate(.rsa2048, commonName: "other")
+        let ec = try TestKeyPair.generate(.p256, commonName: "ec")
+        try idp.write(to: dir, keyFile: "idp.key", certificateFile: "idp.crt")
+        try sp.write(to: dir, keyFile: "sp.key", certificateFile: "sp.crt")
+        try other.write(to: dir, keyFile: "other.key", certificateFile: "other.crt")
+        try ec.write(to: dir, keyFile: "ec.key", certificateFile: "ec.crt")
+        return SAMLTestKeys(directory: dir, idpKeyPEM: idp.keyPEM, idpCertPEM: idp.certificatePEM,
+                            spKeyPEM: sp.keyPEM, spCertPEM: sp.certificatePEM,
+                            otherKeyPEM: other.keyPEM, otherCertPEM: other.certificatePEM,
+                            ecKeyPEM: ec.keyPEM, ecCertPEM: ec.certificatePEM)
     }
 
     var idpKey: XMLSigningKey { try! XMLSigningKey(privateKeyPEM: idpKeyPEM, certificatePEM: idpCertPEM) }
@@ -174,7 +157,7 @@ func XCTAssertThrows<E: Error>(
     }
 }
 
-func xmlsec1Verify(_ xml: Data, idAttr: String, certPEMPath: String) throws -> (status: Int32, output: String) {
+func xmlsec1Verify(_ xml: Data, idAttr: String, certPEMPath: String) throws -> CommandResult {
     let file = SAMLTestKeys.shared.directory.appendingPathComponent("\(UUID().uuidString).xml")
     try xml.write(to: file)
     return try runCommand("xmlsec1", ["--verify", "--id-attr:ID", idAttr, "--pubkey-cert-pem", certPEMPath, file.path])

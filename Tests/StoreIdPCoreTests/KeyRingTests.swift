@@ -1,5 +1,5 @@
 import Foundation
-import StoreIdPCore
+@testable import StoreIdPCore
 import X509
 import XCTest
 
@@ -73,5 +73,104 @@ final class KeyRingTests: XCTestCase {
         XCTAssertThrowsError(try store.current()) { error in
             XCTAssertTrue("\(error)".contains("not a valid key ring"))
         }
+    }
+}
+
+final class KeyRingStoreFileTests: XCTestCase {
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    private func makeFolder() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("keyring-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: folder) }
+        return folder
+    }
+
+    private func store(_ folder: URL) -> KeyRingStore {
+        KeyRingStore(directory: folder, factory: SigningKeyFactory(commonName: "id"))
+    }
+
+    func testEnsureActiveKeyCreatesThePairwiseSecretThatEveryStoreThenReads() throws {
+        let folder = try makeFolder()
+        try store(folder).ensureActiveKey(now: now)
+        let file = folder.appendingPathComponent("pairwise.secret")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: file.path), "made with the keys, not on first use")
+        let mode = try XCTUnwrap(FileManager.default.attributesOfItem(atPath: file.path)[.posixPermissions] as? NSNumber)
+        XCTAssertEqual(mode.intValue & 0o777, 0o600)
+        let contents = try Data(contentsOf: file)
+        let first = try store(folder).pairwiseSecret()
+        XCTAssertEqual(first.count, 32)
+        XCTAssertEqual(try store(folder).pairwiseSecret(), first, "another node on the same folder derives the same identifiers")
+        try store(folder).ensureActiveKey(now: now)
+        XCTAssertEqual(try Data(contentsOf: file), contents, "a second start keeps the secret")
+    }
+
+    func testCorruptPairwiseSecretThrowsAndIsLeftAsItIs() throws {
+        let folder = try makeFolder()
+        let file = folder.appendingPathComponent("pairwise.secret")
+        for damaged in ["not base64url!!", "c2hvcnQ", ""] {
+            try Data(damaged.utf8).write(to: file)
+            XCTAssertThrowsError(try store(folder).pairwiseSecret(), "'\(damaged)'") { error in
+                guard case KeyRingStore.StoreError.pairwiseSecretUnusable? = error as? KeyRingStore.StoreError else {
+                    return XCTFail("expected pairwiseSecretUnusable, got \(error)")
+                }
+                XCTAssertTrue("\(error)".contains("restore it"), "\(error)")
+            }
+            XCTAssertThrowsError(try store(folder).ensureActiveKey(now: now), "start refuses too")
+            XCTAssertEqual(try Data(contentsOf: file), Data(damaged.utf8), "the damaged file is not replaced")
+        }
+    }
+
+    func testUnreadablePairwiseSecretThrowsAndIsNotReplaced() throws {
+        let folder = try makeFolder()
+        let file = folder.appendingPathComponent("pairwise.secret")
+        // A directory in its place: open succeeds, read fails with EISDIR, even for root.
+        try FileManager.default.createDirectory(at: file, withIntermediateDirectories: false)
+        XCTAssertThrowsError(try store(folder).pairwiseSecret()) { error in
+            guard case KeyRingStore.StoreError.pairwiseSecretUnusable? = error as? KeyRingStore.StoreError else {
+                return XCTFail("expected pairwiseSecretUnusable, got \(error)")
+            }
+        }
+        XCTAssertThrowsError(try store(folder).ensureActiveKey(now: now))
+        var isDirectory: ObjCBool = false
+        XCTAssertTrue(FileManager.default.fileExists(atPath: file.path, isDirectory: &isDirectory))
+        XCTAssertTrue(isDirectory.boolValue, "nothing was written over it")
+    }
+
+    func testAbsentPairwiseSecretIsCreatedOnce() throws {
+        let folder = try makeFolder()
+        let first = try store(folder).pairwiseSecret()
+        XCTAssertEqual(try store(folder).pairwiseSecret(), first)
+    }
+
+    /// A rotation that lands after `current()` read the ring but before it cached it must be seen
+    /// by the next call.
+    func testRotationDuringReloadIsSeenByTheNextCall() throws {
+        let folder = try makeFolder()
+        let server = store(folder)
+        try server.ensureActiveKey(now: now)
+        let before = try XCTUnwrap(server.current().active?.kid)
+        let cli = store(folder)
+        try cli.rotate(now: now)   // the server must reload: its cached identity is stale
+        let rotated = Rotator(store: cli, now: now)
+        server.afterLoadForTesting = { rotated.rotateOnce() }
+        let seenDuringRace = try XCTUnwrap(server.current().active?.kid)
+        server.afterLoadForTesting = nil
+        XCTAssertNotEqual(seenDuringRace, before)
+        let onDisk = try XCTUnwrap(store(folder).current().active?.kid)
+        XCTAssertNotEqual(onDisk, seenDuringRace, "the hook rotated once more")
+        XCTAssertEqual(try server.current().active?.kid, onDisk, "the rotation made during the reload is picked up")
+    }
+}
+
+private final class Rotator: @unchecked Sendable {
+    let store: KeyRingStore
+    let now: Date
+    private var done = false
+    init(store: KeyRingStore, now: Date) { self.store = store; self.now = now }
+    func rotateOnce() {
+        guard !done else { return }
+        done = true
+        _ = try? store.rotate(now: now)
     }
 }

@@ -30,7 +30,8 @@ struct TestApplication {
         var settings = StoreIdPSettings(
             baseURL: URL(string: "http://127.0.0.1:8080")!,
             database: database,
-            keysDirectory: folder.appendingPathComponent("Keys")
+            keysDirectory: folder.appendingPathComponent("Keys"),
+            environment: [:]   // secrets a test needs are given here, never through setenv
         )
         configureSettings(&settings)
         let clock = previous?.clock ?? ManualTimeSource(Date(timeIntervalSince1970: 1_800_000_000))

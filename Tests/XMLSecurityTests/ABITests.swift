@@ -1,4 +1,5 @@
 import Foundation
+import StoreIdPTestSupport
 import XCTest
 @testable import XMLSecurity
 

@@ -1,29 +1,10 @@
 import Foundation
+import StoreIdPTestSupport
 import XCTest
 @testable import XMLSecurity
 
-/// Result of running an external command.
-struct CommandResult: Sendable {
-    var status: Int32
-    var output: String
-}
-
-/// Runs `command` (looked up on PATH) and captures stdout + stderr.
-func runCommand(_ command: String, _ arguments: [String], in directory: URL? = nil) throws -> CommandResult {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = [command] + arguments
-    if let directory { process.currentDirectoryURL = directory }
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return CommandResult(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
-}
-
-/// Key material generated for this test run with the `openssl` command (no keys are committed).
+/// Key material generated in process for this test run (no keys are committed), also written to
+/// files for the command-line peers (`xmlsec1`, `openssl`).
 struct TestMaterial: Sendable {
     let directory: URL
     let rsaKeyPEM: String
@@ -37,29 +18,21 @@ struct TestMaterial: Sendable {
     var rsaKeyPath: String { directory.appendingPathComponent("k.pem").path }
 
     static let shared: TestMaterial = {
-        do { return try generate() } catch { fatalError("cannot generate test keys with openssl: \(error)") }
+        do { return try generate() } catch { fatalError("cannot generate test keys: \(error)") }
     }()
 
     private static func generate() throws -> TestMaterial {
-        let dir = FileManager.default.temporaryDirectory
-            .appendingPathComponent("xmlsec-tests-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        atexit { try? FileManager.default.removeItem(at: TestMaterial.shared.directory) }
-        func req(_ key: String, _ cert: String, _ newkey: [String]) throws {
-            let r = try runCommand("openssl", ["req", "-x509"] + newkey + ["-nodes", "-keyout", key, "-out", cert,
-                                    "-days", "2", "-subj", "/CN=test"], in: dir)
-            guard r.status == 0 else { throw NSError(domain: "openssl", code: Int(r.status), userInfo: [NSLocalizedDescriptionKey: r.output]) }
-        }
-        try req("k.pem", "c.pem", ["-newkey", "rsa:2048"])
-        try req("k2.pem", "c2.pem", ["-newkey", "rsa:2048"])
-        try req("ek.pem", "ec.pem", ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"])
-        func read(_ name: String) throws -> String {
-            try String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8)
-        }
+        let dir = try TestDirectory.make(prefix: "xmlsec-tests")
+        let rsa = try TestKeyPair.generate(.rsa2048, commonName: "test")
+        let other = try TestKeyPair.generate(.rsa2048, commonName: "test")
+        let ec = try TestKeyPair.generate(.p256, commonName: "test")
+        try rsa.write(to: dir, keyFile: "k.pem", certificateFile: "c.pem")
+        try other.write(to: dir, keyFile: "k2.pem", certificateFile: "c2.pem")
+        try ec.write(to: dir, keyFile: "ek.pem", certificateFile: "ec.pem")
         return TestMaterial(directory: dir,
-                            rsaKeyPEM: try read("k.pem"), rsaCertPEM: try read("c.pem"),
-                            otherKeyPEM: try read("k2.pem"), otherCertPEM: try read("c2.pem"),
-                            ecKeyPEM: try read("ek.pem"), ecCertPEM: try read("ec.pem"))
+                            rsaKeyPEM: rsa.keyPEM, rsaCertPEM: rsa.certificatePEM,
+                            otherKeyPEM: other.keyPEM, otherCertPEM: other.certificatePEM,
+                            ecKeyPEM: ec.keyPEM, ecCertPEM: ec.certificatePEM)
     }
 
     func signingKey() throws -> XMLSigningKey { try XMLSigningKey(privateKeyPEM: rsaKeyPEM, certificatePEM: rsaCertPEM) }

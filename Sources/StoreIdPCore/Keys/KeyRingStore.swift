@@ -17,6 +17,9 @@ public final class KeyRingStore: @unchecked Sendable {
         case corrupt(path: String, reason: String)
         case missingKeyFile(kid: String, path: String)
         case unwritable(path: String, reason: String)
+        /// `pairwise.secret` exists but cannot be read, or does not hold a secret. It is never
+        /// replaced: a new secret would change every persistent NameID and pairwise subject.
+        case pairwiseSecretUnusable(path: String, reason: String)
 
         public var description: String {
             switch self {
@@ -24,6 +27,9 @@ public final class KeyRingStore: @unchecked Sendable {
             case let .corrupt(path, reason): return "\(path) is not a valid key ring: \(reason)"
             case let .missingKeyFile(kid, path): return "key \(kid) is listed but \(path) is missing"
             case let .unwritable(path, reason): return "cannot write \(path): \(reason)"
+            case let .pairwiseSecretUnusable(path, reason):
+                return "the pairwise secret \(path) is unusable (\(reason)); restore it from the backup of the keys folder. "
+                    + "It is not replaced, because a new one would change every persistent NameID and pairwise subject"
             }
         }
     }
@@ -33,6 +39,9 @@ public final class KeyRingStore: @unchecked Sendable {
     private let lock = NSLock()
     private var cached: (identity: FileIdentity?, ring: KeyRing)?
     private var cachedPairwiseSecret: Data?
+    /// Called by `current()` after it loaded the ring and before it caches it: the window in which
+    /// a rotation by another process races the reload. Tests only.
+    var afterLoadForTesting: (@Sendable () -> Void)?
 
     public init(directory: URL, factory: SigningKeyFactory) {
         self.directory = directory
@@ -42,21 +51,29 @@ public final class KeyRingStore: @unchecked Sendable {
     private var manifestURL: URL { directory.appendingPathComponent("keyring.json") }
 
     /// The ring as it is on disk now (re-read only when the manifest changed).
+    ///
+    /// The manifest's identity is read before the ring and the ring is cached under that identity:
+    /// a rotation that lands while the ring is read then leaves a newer identity on disk, so the
+    /// next call reloads. (Read after the ring, the newer identity would be cached with the older
+    /// ring, and the rotation would never be seen.)
     public func current() throws -> KeyRing {
         let identity = FileIdentity(path: manifestURL.path)
         if let cached = lock.withLock({ cached }), cached.identity == identity, identity != nil {
             return cached.ring
         }
         let ring = try load()
-        lock.withLock { cached = (FileIdentity(path: manifestURL.path), ring) }
+        afterLoadForTesting?()
+        lock.withLock { cached = (identity, ring) }
         return ring
     }
 
-    /// Creates an active key for every algorithm that has none (RSA and EC on first start).
-    /// Returns the keys it created.
+    /// Creates an active key for every algorithm that has none (RSA and EC on first start), and
+    /// the pairwise secret when there is none, under the same lock: every node that starts on
+    /// this folder then finds the one secret instead of making its own. Returns the keys it created.
     @discardableResult
     public func ensureActiveKey(now: Date) throws -> [SigningKey] {
         try withExclusiveLock {
+            _ = try readOrCreatePairwiseSecret()
             let ring = try load()
             let created = try SigningKey.Algorithm.allCases.filter { ring.active($0) == nil }.map {
                 try factory.makeKey(algorithm: $0, state: .active, now: now)
@@ -84,23 +101,70 @@ public final class KeyRingStore: @unchecked Sendable {
         }
     }
 
-    /// The secret pairwise identifiers are derived from (`pairwise.secret`, 32 random bytes, made on
-    /// first use). It lives beside the keys because it is as sensitive and as shared as they are:
-    /// losing it changes every persistent NameID.
+    /// The secret pairwise identifiers are derived from (`pairwise.secret`: 32 random bytes,
+    /// base64url). It lives beside the keys because it is as sensitive and as shared as they are:
+    /// losing it changes every persistent NameID (saml-core §8.3.7) and every pairwise `sub`
+    /// (OpenID Connect Core §8.1).
+    ///
+    /// `ensureActiveKey` creates it with the keys. Here it is created only when the file does not
+    /// exist (a folder from before the secret was made with the keys); a file that exists but
+    /// cannot be read, or does not hold at least 32 bytes, is `StoreError.pairwiseSecretUnusable`
+    /// and is left exactly as it is.
     public func pairwiseSecret() throws -> Data {
-        let url = directory.appendingPathComponent("pairwise.secret")
         if let cached = lock.withLock({ cachedPairwiseSecret }) { return cached }
-        let secret = try withExclusiveLock { () throws -> Data in
-            if let text = try? String(contentsOf: url, encoding: .utf8), let data = Base64URL.decode(text.trimmingWhitespace()), data.count >= 32 {
-                return data
-            }
-            var generator = SystemRandomNumberGenerator()
-            let data = Data((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
-            try writeSecret(Base64URL.encode(data), to: url)
-            return data
+        let secret: Data
+        if let existing = try readPairwiseSecret() {
+            secret = existing
+        } else {
+            secret = try withExclusiveLock { try readOrCreatePairwiseSecret() }
         }
         lock.withLock { cachedPairwiseSecret = secret }
         return secret
+    }
+
+    static let pairwiseSecretBytes = 32
+    private var pairwiseSecretURL: URL { directory.appendingPathComponent("pairwise.secret") }
+
+    /// Call with the exclusive lock held: reads the secret, or writes a new one if the file is absent.
+    private func readOrCreatePairwiseSecret() throws -> Data {
+        if let existing = try readPairwiseSecret() { return existing }
+        var generator = SystemRandomNumberGenerator()
+        let data = Data((0..<Self.pairwiseSecretBytes).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        try writeSecret(Base64URL.encode(data), to: pairwiseSecretURL)
+        return data
+    }
+
+    /// The stored secret, or nil only when the file does not exist (ENOENT).
+    private func readPairwiseSecret() throws -> Data? {
+        let path = pairwiseSecretURL.path
+        let descriptor = open(path, O_RDONLY)
+        guard descriptor >= 0 else {
+            let code = errno
+            if code == ENOENT { return nil }
+            throw StoreError.pairwiseSecretUnusable(path: path, reason: String(cString: strerror(code)))
+        }
+        defer { close(descriptor) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw StoreError.pairwiseSecretUnusable(path: path, reason: String(cString: strerror(errno)))
+            }
+            if count == 0 { break }
+            bytes += buffer[0..<count]
+            guard bytes.count <= 1024 else {
+                throw StoreError.pairwiseSecretUnusable(path: path, reason: "it is larger than 1 KiB")
+            }
+        }
+        guard let text = String(bytes: bytes, encoding: .utf8), let data = Base64URL.decode(text.trimmingWhitespace()) else {
+            throw StoreError.pairwiseSecretUnusable(path: path, reason: "it is not base64url text")
+        }
+        guard data.count >= Self.pairwiseSecretBytes else {
+            throw StoreError.pairwiseSecretUnusable(path: path, reason: "it holds \(data.count) bytes; at least \(Self.pairwiseSecretBytes) are needed")
+        }
+        return data
     }
 
     private func load() throws -> KeyRing {

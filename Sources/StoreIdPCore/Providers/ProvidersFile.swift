@@ -3,9 +3,44 @@ import Foundation
 /// The providers file of `storeidp providers apply FILE.yml`, as written (DESIGN.md §Interfaces).
 /// Certificate and metadata files are named relative to the providers file. Secrets are named by
 /// environment variable or file, never written inline. Unknown keys are refused so a typo does
-/// not silently become a default.
+/// not silently become a default. A file may list providers, storefronts, or both.
 public struct ProvidersFile: Decodable, Sendable {
     public var providers: [Entry]
+    /// Who may mint launch tokens (see `StorefrontRegistration`); nil when the file has no list.
+    public var storefronts: [StorefrontEntry]?
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case providers, storefronts }
+
+    public init(from decoder: any Decoder) throws {
+        try StrictKeys.check(decoder, allowed: CodingKeys.allCases.map(\.rawValue))
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        providers = try container.decodeIfPresent([Entry].self, forKey: .providers) ?? []
+        storefronts = try container.decodeIfPresent([StorefrontEntry].self, forKey: .storefronts)
+    }
+
+    /// One `storefronts:` entry as written: `issuer`, one of `secret_env` | `secret_file` |
+    /// `public_key`, and `trusted_fields`.
+    public struct StorefrontEntry: Decodable, Sendable {
+        public var issuer: String
+        public var secretEnv: String?
+        public var secretFile: String?
+        public var publicKey: String?
+        public var trustedFields: [String]?
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case issuer, secretEnv = "secret_env", secretFile = "secret_file", publicKey = "public_key", trustedFields = "trusted_fields"
+        }
+
+        public init(from decoder: any Decoder) throws {
+            try StrictKeys.check(decoder, allowed: CodingKeys.allCases.map(\.rawValue))
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            issuer = try container.decode(String.self, forKey: .issuer)
+            secretEnv = try container.decodeIfPresent(String.self, forKey: .secretEnv)
+            secretFile = try container.decodeIfPresent(String.self, forKey: .secretFile)
+            publicKey = try container.decodeIfPresent(String.self, forKey: .publicKey)
+            trustedFields = try container.decodeIfPresent([String].self, forKey: .trustedFields)
+        }
+    }
 
     public struct Entry: Decodable, Sendable {
         public var slug: String

@@ -8,7 +8,8 @@ import StoreIdPCore
 /// | `STOREIDP_BASE_URL` | `http://127.0.0.1:8080` | public URL partners and browsers use |
 /// | `STOREIDP_DATABASE_URL` | `sqlite://storeidp.sqlite` | `sqlite://PATH` or `postgres://user:pass@host:port/db` |
 /// | `STOREIDP_KEYS_DIR` | `Keys` | where signing keys live |
-/// | `STOREIDP_LAUNCH_SECRET` | none | secret storefronts sign launch tokens with |
+/// | `STOREIDP_LAUNCH_SECRET` | none | HS256 secret of the one storefront named by `STOREIDP_LAUNCH_ISSUER` |
+/// | `STOREIDP_LAUNCH_ISSUER` | none | that storefront's `iss` (both or neither; see `Storefront.fromEnvironment`) |
 /// | `STOREIDP_ADMIN_TOKEN` | none | bearer token of the admin API |
 /// | `STOREIDP_SESSION_LIFETIME` | `28800` | seconds a store login lasts |
 /// | `STOREIDP_TRUSTED_PROXIES` | none | comma-separated addresses of reverse proxies whose `X-Forwarded-For` is believed |
@@ -22,6 +23,13 @@ public struct StoreIdPSettings: Sendable {
     public var loginThrottle: LoginThrottlePolicy
     /// Reverse proxies (load balancers) whose `X-Forwarded-For` names the real client.
     public var trustedProxies: Set<String> = []
+    /// Where `*_env` secrets of providers and storefronts are resolved when they are used
+    /// (`SecretReference.resolve(environment:)`): the process environment when read from it,
+    /// a dictionary of its own in tests, so no test has to change the process-wide environment.
+    public var environment: [String: String]
+    /// The storefront of `STOREIDP_LAUNCH_SECRET` + `STOREIDP_LAUNCH_ISSUER`, if both are set;
+    /// more come from the providers file's `storefronts:`.
+    public var launchStorefront: Storefront?
 
     public enum ConfigurationError: Error, CustomStringConvertible {
         case invalid(variable: String, reason: String)
@@ -34,8 +42,10 @@ public struct StoreIdPSettings: Sendable {
 
     public init(baseURL: URL, database: DatabaseLocation, keysDirectory: URL, launchSecret: String? = nil,
                 adminToken: String? = nil, sessionLifetime: TimeInterval = 8 * 3600,
-                loginThrottle: LoginThrottlePolicy = LoginThrottlePolicy()) {
+                loginThrottle: LoginThrottlePolicy = LoginThrottlePolicy(),
+                environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.baseURL = baseURL
+        self.environment = environment
         self.database = database
         self.keysDirectory = keysDirectory
         self.launchSecret = launchSecret
@@ -71,14 +81,20 @@ public struct StoreIdPSettings: Sendable {
         if let launchSecret, launchSecret.utf8.count < 32 {
             throw ConfigurationError.invalid(variable: "STOREIDP_LAUNCH_SECRET", reason: "must be at least 32 bytes (RFC 7518 §3.2: an HS256 key at least as long as the hash)")
         }
+        let launchStorefront: Storefront?
+        do { launchStorefront = try Storefront.fromEnvironment(environment) } catch {
+            throw ConfigurationError.invalid(variable: error.path, reason: error.problem)
+        }
         var settings = StoreIdPSettings(
             baseURL: baseURL,
             database: database,
             keysDirectory: URL(fileURLWithPath: value("STOREIDP_KEYS_DIR") ?? "Keys"),
             launchSecret: launchSecret,
             adminToken: value("STOREIDP_ADMIN_TOKEN"),
-            sessionLifetime: lifetime
+            sessionLifetime: lifetime,
+            environment: environment
         )
+        settings.launchStorefront = launchStorefront
         settings.trustedProxies = Set((value("STOREIDP_TRUSTED_PROXIES") ?? "").split(separator: ",").map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty })
         return settings
     }

@@ -28,19 +28,37 @@ final class CustomerRecord: Model, @unchecked Sendable {
 
     init() {}
 
-    /// The domain value. Rows are written by `CustomerDirectory` (through `CustomerRow`), so they
-    /// decode; a row edited by hand into something unreadable decodes with the unreadable parts empty.
-    func customer() throws -> Customer {
-        Customer(
-            id: try requireID(),
-            email: (try? EmailAddress(email)) ?? (try! EmailAddress("invalid@invalid.invalid")),
-            passwordHash: passwordHash.flatMap { try? StoredPasswordHash(parsing: $0) },
+    /// The domain value. Every column must decode: a row edited by hand into something unreadable
+    /// is `CustomerRowError.unreadable` (customer id and column), never a silent default that the
+    /// next save would write back over the stored value.
+    func customer() throws(CustomerRowError) -> Customer {
+        guard let id else { throw .missingID }
+        func unreadable(_ column: String, _ reason: String) -> CustomerRowError {
+            .unreadable(customerID: id, column: column, reason: reason)
+        }
+        guard let address = try? EmailAddress(email) else { throw unreadable("email", "not an email address") }
+        var hash: StoredPasswordHash?
+        if let passwordHash {
+            // The hash itself stays out of the error: only its kind is described.
+            do { hash = try StoredPasswordHash(parsing: passwordHash) } catch {
+                throw unreadable("password_hash", "not a bcrypt or Magento 2 SHA-256 hash")
+            }
+        }
+        guard let segments = Self.decode([String].self, segments) else { throw unreadable("segments", "not a JSON list of strings") }
+        guard let attributes = Self.decode([String: String].self, attributes) else {
+            throw unreadable("attributes", "not a JSON object of strings")
+        }
+        guard let status = Customer.Status(rawValue: status) else {
+            throw unreadable("status", "'\(status.displaySafePrefix)' is neither active nor disabled")
+        }
+        return Customer(
+            id: id, email: address, passwordHash: hash,
             firstName: firstName, lastName: lastName, phone: phone, group: group,
-            segments: Self.decode([String].self, segments) ?? [],
+            segments: segments,
             company: Company(name: companyName, vat: companyVAT, role: companyRole),
-            attributes: Self.decode([String: String].self, attributes) ?? [:],
+            attributes: attributes,
             storefrontID: storefrontID,
-            status: Customer.Status(rawValue: status) ?? .disabled,
+            status: status,
             createdAt: createdAt, updatedAt: updatedAt
         )
     }

@@ -53,6 +53,7 @@ struct CustomerRow {
          SQLBind(company_role), SQLBind(attributes), SQLBind(storefront_id), SQLBind(status), SQLBind(created_at), SQLBind(updated_at)]
     }
 
+    /// The stored customer; a row that does not decode is `CustomerRowError` (see `CustomerRecord.customer()`).
     static func customer(from row: any SQLRow) throws -> Customer {
         let record = CustomerRecord()
         record.id = try row.decode(column: "id", as: UUID.self)

@@ -6,6 +6,9 @@ import StoreIdPCore
 import Vapor
 
 /// Customers in the database: lookups, single writes, and the batched upsert imports use.
+///
+/// A stored row that does not decode is never papered over: lookups throw `CustomerRowError`, and
+/// an import or save that meets such a row rejects that row and leaves it as it is.
 struct CustomerDirectory: Sendable {
     let database: any Database
     let hasher: any CustomerPasswordHasher
@@ -28,6 +31,10 @@ struct CustomerDirectory: Sendable {
     func save(_ profile: CustomerProfile, now: Date) async throws -> (Customer, WriteOutcome) {
         let address = try profile.validate()
         let outcome = try await upsert(batch: [(line: 0, profile: profile, email: address)], now: now).first?.outcome
+        if case let .failure(rejection)? = outcome {
+            _ = try await find(email: address.value)  // throws the CustomerRowError that refused the write
+            throw Abort(.internalServerError, reason: rejection.reason)
+        }
         guard case let .success(result)? = outcome, let customer = try await find(email: address.value) else {
             throw Abort(.internalServerError, reason: "the customer could not be saved")
         }
@@ -79,14 +86,25 @@ struct CustomerDirectory: Sendable {
                 .where(SQLColumn("email_key"), .in, SQLBind.group(keys))
                 .all()
             var existing: [String: Customer] = [:]
+            var unreadable: [String: CustomerRowError] = [:]
             for row in rows {
-                let customer = try CustomerRow.customer(from: row)
-                existing[customer.email.key] = customer
+                do {
+                    let customer = try CustomerRow.customer(from: row)
+                    existing[customer.email.key] = customer
+                } catch let error as CustomerRowError {
+                    unreadable[try row.decode(column: "email_key", as: String.self)] = error
+                }
             }
             var inserts: [Customer] = []
             var results: [(line: Int, outcome: Result<WriteOutcome, CustomerImportFile.RowRejection>)] = []
             results.reserveCapacity(batch.count)
             for row in batch {
+                if let error = unreadable[row.email.key] {
+                    // Neither updated (that would write defaults over what could not be read) nor
+                    // inserted (the email is taken): the row is reported and left alone.
+                    results.append((row.line, .failure(CustomerImportFile.RowRejection(error.description))))
+                    continue
+                }
                 if var customer = existing[row.email.key] {
                     let hash = try await self.passwordHash(for: row.profile.password, keeping: customer.passwordHash)
                     guard row.profile.apply(to: &customer, passwordHash: hash, now: now) else {
