@@ -17,7 +17,8 @@ public struct SignOnContext: Sendable {
     public var jwtKeys: SigningKeyCache
     public var bigCommerce: any BigCommerceCustomerAPI
     public var bigCommerceLinks: any BigCommerceCustomerLinks
-    public var launch: LaunchSettings
+    public var launchVerifiers: any LaunchTokenVerifiers
+    public var storefrontLinks: any StorefrontLinkRegistry
     /// The IdP's issuer (its base URL, without a trailing slash).
     public var issuer: String
     /// How long a store login lasts.
@@ -30,7 +31,7 @@ public struct SignOnContext: Sendable {
     public init(providers: any ServiceProviderCatalog, customers: any CustomerAccounts, replay: any ReplayGuard, audit: any AuditTrail,
                 keys: any KeyRingSource, clock: any TimeSource, random: any RandomSource = SystemRandomSource(), saml: SAMLIdentity,
                 jwtKeys: SigningKeyCache, bigCommerce: any BigCommerceCustomerAPI, bigCommerceLinks: any BigCommerceCustomerLinks,
-                launch: LaunchSettings, issuer: String, sessionLifetime: TimeInterval,
+                launchVerifiers: any LaunchTokenVerifiers, storefrontLinks: any StorefrontLinkRegistry, issuer: String, sessionLifetime: TimeInterval,
                 environment: [String: String] = ProcessInfo.processInfo.environment, clientAddress: String? = nil) {
         self.providers = providers
         self.customers = customers
@@ -43,7 +44,8 @@ public struct SignOnContext: Sendable {
         self.jwtKeys = jwtKeys
         self.bigCommerce = bigCommerce
         self.bigCommerceLinks = bigCommerceLinks
-        self.launch = launch
+        self.launchVerifiers = launchVerifiers
+        self.storefrontLinks = storefrontLinks
         self.issuer = issuer
         self.sessionLifetime = sessionLifetime
         self.environment = environment

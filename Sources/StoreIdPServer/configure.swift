@@ -17,15 +17,10 @@ import Vapor
 public func configure(_ app: Application, settings: StoreIdPSettings, timeSource: any TimeSource = SystemTimeSource()) async throws {
     let keyRing = KeyRingStore(directory: settings.keysDirectory,
                                factory: SigningKeyFactory(commonName: settings.baseURL.host ?? "storeidp"))
-    let launchVerifier: LaunchTokenVerifier? = if let secret = settings.launchSecret {
-        await LaunchTokenVerifier.hs256(secret: Data(secret.utf8), audience: settings.issuer)
-    } else {
-        nil
-    }
     app.storage[StoreIdPServices.Key.self] = StoreIdPServices(
         settings: settings, timeSource: timeSource, keyRing: keyRing, hasher: BcryptPasswordHasher(),
-        saml: SAMLIdentity(baseURL: settings.baseURL), jwtKeys: SigningKeyCache(), launch: LaunchSettings(verifier: launchVerifier),
-        environment: ProcessInfo.processInfo.environment
+        saml: SAMLIdentity(baseURL: settings.baseURL), jwtKeys: SigningKeyCache(), launchVerifiers: StorefrontVerifierCache(),
+        environment: settings.environment
     )
 
     switch settings.database {
@@ -45,6 +40,8 @@ public func configure(_ app: Application, settings: StoreIdPSettings, timeSource
     app.migrations.add(CreateReplayCache())
     app.migrations.add(CreateBigCommerceCustomerLinks())
     app.migrations.add(CreateStoreSessions())
+    app.migrations.add(CreateStorefrontLinks())
+    app.migrations.add(CreateStorefronts())
     app.lifecycle.use(StartupPreparation())
     app.lifecycle.use(PurgeSchedule())
 

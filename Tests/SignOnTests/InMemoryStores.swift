@@ -11,6 +11,8 @@ final class InMemoryStores: @unchecked Sendable {
     private var _claimed: Set<String> = []
     private var _events: [AuditEvent] = []
     private var _links: [String: Int] = [:]
+    private var _storefrontLinks: [StorefrontLink] = []
+    var storefrontLinks: [StorefrontLink] { lock.withLock { _storefrontLinks } }
     var bigCommerceCalls: [String] { lock.withLock { _bigCommerceCalls } }
     private var _bigCommerceCalls: [String] = []
 
@@ -80,6 +82,23 @@ final class InMemoryStores: @unchecked Sendable {
         }
         func remember(storeHash: String, customerID: UUID, bigCommerceID: Int, now: Date) async throws {
             stores.lock.withLock { stores._links[storeHash + customerID.uuidString] = bigCommerceID }
+        }
+    }
+
+    struct StorefrontLinks: StorefrontLinkRegistry {
+        let stores: InMemoryStores
+        func link(issuer: String, subject: String) async throws -> StorefrontLink? {
+            stores.storefrontLinks.first { $0.issuer == issuer && $0.subject == subject }
+        }
+        func links(customerID: UUID) async throws -> [StorefrontLink] { stores.storefrontLinks.filter { $0.customerID == customerID } }
+        func bind(issuer: String, subject: String, customerID: UUID, now: Date) async throws -> Bool {
+            stores.lock.withLock {
+                if stores._storefrontLinks.contains(where: { $0.issuer == issuer && ($0.subject == subject || $0.customerID == customerID) }) {
+                    return stores._storefrontLinks.contains { $0.issuer == issuer && $0.subject == subject && $0.customerID == customerID }
+                }
+                stores._storefrontLinks.append(StorefrontLink(issuer: issuer, subject: subject, customerID: customerID))
+                return true
+            }
         }
     }
 }

@@ -19,6 +19,9 @@ final class SignOnFixture: @unchecked Sendable {
     let keyRing: KeyRingStore
     let saml = SAMLIdentity(baseURL: URL(string: base)!)
     let launchVerifier: LaunchTokenVerifier
+    static let environment = ["TICKETS_SECRET": "tickets-secret-tickets-secret-0123456789",
+                              "SHOP_LAUNCH_SECRET": String(decoding: launchSecret, as: UTF8.self),
+                              "TRUSTED_LAUNCH_SECRET": "trusted-storefront-secret-0123456789abcdef"]
     /// The warranty partner's own signing key (its requests and responses).
     let warrantyKey: SigningKey
     let academyKey: SigningKey
@@ -34,7 +37,10 @@ final class SignOnFixture: @unchecked Sendable {
         warrantyKey = try factory.makeKey(algorithm: .rs256, state: .active, now: clock.now)
         academyKey = try factory.makeKey(algorithm: .rs256, state: .active, now: clock.now)
         strangerKey = try factory.makeKey(algorithm: .rs256, state: .active, now: clock.now)
-        launchVerifier = await LaunchTokenVerifier.hs256(secret: Self.launchSecret, audience: Self.base)
+        launchVerifier = try LaunchTokenVerifier(audience: Self.base, storefronts: [
+            Storefront(issuer: "https://shop.example", key: .hs256(.environment("SHOP_LAUNCH_SECRET"))),
+            Storefront(issuer: "https://trusted.example", key: .hs256(.environment("TRUSTED_LAUNCH_SECRET")), trustedFields: [.group]),
+        ], environment: Self.environment)
         ann = try Self.customer("ann@example.com", group: "Retail", now: clock.now)
         bob = try Self.customer("bob@example.com", group: "Retail", now: clock.now)
         stores.add(ann)
@@ -74,9 +80,9 @@ final class SignOnFixture: @unchecked Sendable {
         SignOnContext(providers: InMemoryStores.Catalog(stores: stores), customers: InMemoryStores.Accounts(stores: stores),
                       replay: InMemoryStores.Replay(stores: stores), audit: InMemoryStores.Audit(stores: stores), keys: keyRing,
                       clock: clock, saml: saml, jwtKeys: SigningKeyCache(), bigCommerce: InMemoryStores.BigCommerce(stores: stores),
-                      bigCommerceLinks: InMemoryStores.Links(stores: stores), launch: LaunchSettings(verifier: launch ? launchVerifier : nil),
+                      bigCommerceLinks: InMemoryStores.Links(stores: stores), launchVerifiers: FixedLaunchTokenVerifier(launch ? launchVerifier : nil), storefrontLinks: InMemoryStores.StorefrontLinks(stores: stores),
                       issuer: Self.base, sessionLifetime: 3600,
-                      environment: ["TICKETS_SECRET": "tickets-secret-tickets-secret-0123456789"], clientAddress: "192.0.2.1")
+                      environment: Self.environment, clientAddress: "192.0.2.1")
     }
 
     /// A session signed in as `customer` a minute ago.
@@ -146,10 +152,11 @@ final class SignOnFixture: @unchecked Sendable {
     }
 
     /// A launch token for `email`, signed as a storefront would.
-    func launchToken(email: String, jti: String = UUID().uuidString, secret: Data = SignOnFixture.launchSecret) async throws -> String {
+    func launchToken(email: String, jti: String = UUID().uuidString, secret: Data = SignOnFixture.launchSecret,
+                     issuer: String = "https://shop.example", subject: String? = nil, group: String = "Retail") async throws -> String {
         let now = Int(clock.now.timeIntervalSince1970)
-        let claims = ClaimSet([("iss", .string("https://shop.example")), ("aud", .string(Self.base)), ("sub", .string("shop-\(email)")),
-                               ("email", .string(email)), ("group", .string("Retail")), ("iat", .integer(now)), ("exp", .integer(now + 60)),
+        let claims = ClaimSet([("iss", .string(issuer)), ("aud", .string(Self.base)), ("sub", .string(subject ?? "shop-\(email)")),
+                               ("email", .string(email)), ("group", .string(group)), ("iat", .integer(now)), ("exp", .integer(now + 60)),
                                ("jti", .string(jti))])
         let keys = JWTKeyCollection()
         await keys.add(hmac: HMACKey(key: SymmetricKey(data: secret)), digestAlgorithm: .sha256)

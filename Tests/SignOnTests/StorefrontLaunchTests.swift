@@ -70,4 +70,59 @@ final class StorefrontLaunchTests: XCTestCase {
             try await StorefrontLaunch(context: fixture.context(launch: false)).launch(.init(slug: "warranty", token: token), session: &session)
         }
     }
+
+    // Review defect 7: one global secret served every storefront, iss was not checked, and a
+    // token matched a customer by email alone and overwrote group, segments and company.
+
+    func testTokenFromAnUnregisteredStorefrontIsRefused() async throws {
+        let fixture = try await SignOnFixture()
+        var session = SignOnSession()
+        let token = try await fixture.launchToken(email: "ann@example.com", issuer: "https://other-shop.example")
+        await assertRefused(.unauthorized) { try await StorefrontLaunch(context: fixture.context()).launch(.init(slug: "warranty", token: token), session: &session) }
+    }
+
+    func testTokenSignedWithAnotherStorefrontsSecretIsRefused() async throws {
+        let fixture = try await SignOnFixture()
+        var session = SignOnSession()
+        let token = try await fixture.launchToken(email: "ann@example.com", secret: Data(SignOnFixture.environment["TRUSTED_LAUNCH_SECRET"]!.utf8))
+        await assertRefused(.unauthorized) { try await StorefrontLaunch(context: fixture.context()).launch(.init(slug: "warranty", token: token), session: &session) }
+    }
+
+    func testUntrustedStorefrontCannotChangeAnExistingCustomersGroup() async throws {
+        let fixture = try await SignOnFixture()
+        var session = SignOnSession()
+        let token = try await fixture.launchToken(email: "ann@example.com", group: "Wholesale")
+        await assertRefused(.forbidden) {
+            try await StorefrontLaunch(context: fixture.context()).launch(.init(slug: "wholesale", token: token), session: &session)
+        }
+        XCTAssertEqual(fixture.stores.customer(email: "ann@example.com")?.group, "Retail")
+    }
+
+    func testTrustedStorefrontMayChangeTheGroup() async throws {
+        let fixture = try await SignOnFixture()
+        var session = SignOnSession()
+        let token = try await fixture.launchToken(email: "ann@example.com", secret: Data(SignOnFixture.environment["TRUSTED_LAUNCH_SECRET"]!.utf8),
+                                                  issuer: "https://trusted.example", group: "Wholesale")
+        _ = try postedXML(try await StorefrontLaunch(context: fixture.context()).launch(.init(slug: "wholesale", token: token), session: &session))
+        XCTAssertEqual(fixture.stores.customer(email: "ann@example.com")?.group, "Wholesale")
+    }
+
+    func testStorefrontCustomerIsBoundToOneStoreIdPCustomer() async throws {
+        let fixture = try await SignOnFixture()
+        let flow = StorefrontLaunch(context: fixture.context())
+        var session = SignOnSession()
+        _ = try await flow.launch(.init(slug: "warranty", token: try await fixture.launchToken(email: "ann@example.com", subject: "1001")), session: &session)
+        XCTAssertEqual(fixture.stores.storefrontLinks, [StorefrontLink(issuer: "https://shop.example", subject: "1001", customerID: fixture.ann.id)])
+        // The same storefront customer now claims Bob's email: refused.
+        var other = SignOnSession()
+        await assertRefused(.conflict) {
+            try await flow.launch(.init(slug: "warranty", token: try await fixture.launchToken(email: "bob@example.com", subject: "1001")), session: &other)
+        }
+        // Another storefront customer claims Ann's email: refused.
+        await assertRefused(.conflict) {
+            try await flow.launch(.init(slug: "warranty", token: try await fixture.launchToken(email: "ann@example.com", subject: "2002")), session: &other)
+        }
+        XCTAssertNil(other.login)
+        XCTAssertEqual(fixture.stores.events.filter { $0.kind == .launchRefused }.count, 2)
+    }
 }

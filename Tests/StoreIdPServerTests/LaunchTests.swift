@@ -13,7 +13,11 @@ final class LaunchTests: XCTestCase {
     var test: TestApplication!
 
     override func setUp() async throws {
-        test = try await TestApplication.make { $0.launchSecret = Self.secret }
+        test = try await TestApplication.make {
+            $0.launchSecret = Self.secret
+            $0.environment["TEST_LAUNCH_SECRET"] = Self.secret
+            $0.launchStorefront = Storefront(issuer: "https://shop.example", key: .hs256(.environment("TEST_LAUNCH_SECRET")))
+        }
         _ = try await SAMLTestPartner(test: test)
         _ = try await SAMLTestPartner(test: test, slug: "wholesale", entityID: "https://wholesale.example/sp", access: AccessPolicy(groups: ["Wholesale"]))
     }
@@ -125,7 +129,7 @@ final class LaunchTests: XCTestCase {
         try await test.addCustomer(email: "ann@shop.example", password: nil)
         try await test.run(LaunchLinkCommand(), ["warranty", "--customer", "ann@shop.example"])
         let customer = try unwrap(try await CustomerDirectory(database: test.app.db, hasher: BcryptPasswordHasher(), threadPool: test.app.threadPool).find(email: "ann@shop.example"))
-        let token = try await LaunchTokenMinter(secret: Data(Self.secret.utf8)).mint(customer: customer, issuer: "test", audience: "http://127.0.0.1:8080", now: test.clock.now)
+        let token = try await LaunchTokenMinter(secret: Data(Self.secret.utf8)).mint(customer: customer, issuer: "https://shop.example", audience: "http://127.0.0.1:8080", now: test.clock.now)
         let response = try await Browser(test.app).get("/launch/warranty?token=\(token)")
         XCTAssertEqual(response.status, .ok)
         XCTAssertNotNil(PostedForm(response.body.string))

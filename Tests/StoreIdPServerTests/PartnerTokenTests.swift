@@ -87,15 +87,7 @@ final class PartnerTokenTests: XCTestCase {
     /// of the process environment.
     static let environment = ["TEST_BC_CLIENT_SECRET": clientSecret, "TEST_BC_API_TOKEN": apiToken, "TEST_ACADEMY_SECRET": hmacSecret]
 
-    /// Transitional: `PartnerTokenResponder` still resolves secrets from the process environment.
-    /// Delete this (and its call) once it passes `services.settings.environment` to
-    /// `PartnerTokenIssuer.sign`, `BigCommerceLoginToken.loginURL` and `SecretReference.resolve`.
-    private static func exportUntilRespondersUseSettingsEnvironment() {
-        for (name, value) in environment { setenv(name, value, 1) }
-    }
-
     override func setUp() async throws {
-        Self.exportUntilRespondersUseSettingsEnvironment()
         test = try await TestApplication.make { $0.environment = Self.environment }
         fake = try await FakeBigCommerceAPI(token: Self.apiToken)
         let b2b = ServiceProvider.BigCommerceSettings(storeURL: "https://b2b.example", storeHash: "abc123", channelID: 1, clientID: "client-1",

@@ -35,7 +35,7 @@ public struct StorefrontLaunch: Sendable {
     public func launch(_ input: Input, session: inout SignOnSession) async throws -> SignOnOutcome {
         guard let provider = try await context.providers.provider(slug: input.slug) else { throw SignOnError.unknownProvider() }
         let back = provider.storefrontReturnURL
-        guard let verifier = context.launch.verifier else {
+        guard let verifier = try await context.launchVerifiers.verifier() else {
             throw SignOnError(.notFound, "Launch links are not enabled on this StoreIdP.", returnURL: back)
         }
         guard let token = input.token, !token.isEmpty else { throw SignOnError(.badRequest, "The launch link has no token.", returnURL: back) }
@@ -47,12 +47,27 @@ public struct StorefrontLaunch: Sendable {
             let status: SignOnError.Status = error == .tooLarge(token.utf8.count) ? .tooLarge : error == .malformed ? .badRequest : .unauthorized
             throw SignOnError(status, error.description, returnURL: back)
         }
-        let profile = claims.profile
+        guard let storefront = verifier.storefront(issuer: claims.iss) else {
+            throw SignOnError(.unauthorized, LaunchTokenVerifier.Rejection.unknownIssuer(claims.iss).description, returnURL: back)
+        }
         let email: EmailAddress
-        do { email = try profile.validate() } catch {
+        do { email = try claims.profile.validate() } catch {
             throw SignOnError(.badRequest, LaunchTokenVerifier.Rejection.invalidCustomer(error.description).description, returnURL: back)
         }
+        // (iss, sub) is bound to one customer on first use; a storefront changes access-deciding
+        // fields of an existing customer only when trusted with them.
         let existing = try await context.customers.customer(email: email.value)
+        let existingLinks = try await existing.asyncMap { try await context.storefrontLinks.links(customerID: $0.id) } ?? []
+        let subjectLink = try await context.storefrontLinks.link(issuer: claims.iss, subject: claims.sub)
+        let decision: LaunchProfilePolicy.Decision
+        do throws(LaunchProfilePolicy.Refusal) {
+            decision = try LaunchProfilePolicy.decide(issuer: claims.iss, subject: claims.sub, profile: claims.profile, storefront: storefront,
+                                                      existing: existing, existingLinks: existingLinks, subjectLink: subjectLink)
+        } catch {
+            try await context.record(.launchRefused, provider: provider.slug, customer: existing?.id, subject: claims.jti, detail: error.description)
+            throw SignOnError(.conflict, "This store account cannot be used from this link: \(error.description).", returnURL: back)
+        }
+        let profile = decision.profile
         var prospective = existing ?? profile.makeCustomer(email: email, passwordHash: nil, now: now)
         profile.apply(to: &prospective, passwordHash: nil, now: now)
         try context.checkAccess(prospective, provider)
@@ -65,6 +80,11 @@ public struct StorefrontLaunch: Sendable {
                                                    until: Date(timeIntervalSince1970: Double(claims.exp) + Double(LaunchTokenVerifier.clockSkew)), now: now)
         guard fresh else { throw SignOnError(.unauthorized, LaunchTokenVerifier.Rejection.replayed.description, returnURL: back) }
         let (customer, outcome) = try await context.customers.save(profile, now: now)
+        if decision.bindsNewLink {
+            guard try await context.storefrontLinks.bind(issuer: claims.iss, subject: claims.sub, customerID: customer.id, now: now) else {
+                throw SignOnError(.conflict, "This store account is already linked to another storefront account.", returnURL: back)
+            }
+        }
         guard customer.isActive else { throw SignOnError(.forbidden, "Your store account is disabled.", returnURL: back) }
         let kind: AuditEvent.Kind = outcome == .created ? .launchCreated : outcome == .updated ? .launchUpdated : .launchUnchanged
         try await context.record(kind, provider: provider.slug, customer: customer.id, subject: claims.jti, detail: "issuer \(claims.iss.prefix(200))")

@@ -24,6 +24,7 @@ public struct AuditEvent: Sendable, Hashable {
         case providerCreated = "provider.created"
         case providerUpdated = "provider.updated"
         case providerRemoved = "provider.removed"
+        case storefrontApplied = "storefront.applied"
     }
 
     public var kind: Kind

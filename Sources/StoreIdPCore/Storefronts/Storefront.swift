@@ -9,7 +9,7 @@ import Foundation
 /// Each storefront has its own key, so one storefront cannot speak for another: a token is
 /// verified with the key of the storefront its `iss` names, with that key's algorithm only
 /// (RFC 8725 §3.1 and §3.8).
-public struct Storefront: Sendable, Hashable {
+public struct Storefront: Sendable, Hashable, Codable {
     /// Profile fields that decide what a customer may reach (`AccessPolicy` matches on them).
     /// A storefront changes them on an existing customer only when it is trusted with them.
     public enum TrustedField: String, Sendable, Hashable, CaseIterable, Codable {
@@ -19,7 +19,7 @@ public struct Storefront: Sendable, Hashable {
     }
 
     /// What a storefront's tokens are verified with; the algorithm follows from the key.
-    public enum VerificationKey: Sendable, Hashable {
+    public enum VerificationKey: Sendable, Hashable, Codable {
         /// A shared secret of at least `Storefront.minimumSecretBytes` (RFC 7518 §3.2), resolved
         /// when a token is verified so a rotated secret takes effect without re-applying.
         case hs256(SecretReference)

@@ -22,8 +22,8 @@ struct LaunchLinkCommand: StoreIdPCommand {
         guard parsed.positionals.count == 1 else { throw CommandArguments.UsageError(description: "name one provider slug") }
         let app = context.application
         let services = app.storeIdP
-        guard let secret = services.settings.launchSecret else {
-            context.console.error("error: STOREIDP_LAUNCH_SECRET is not set")
+        guard let secret = services.settings.launchSecret, let storefront = services.settings.launchStorefront else {
+            context.console.error("error: STOREIDP_LAUNCH_SECRET and STOREIDP_LAUNCH_ISSUER are not set")
             throw CommandFailure(message: "no launch secret")
         }
         let slug = parsed.positionals[0]
@@ -38,7 +38,7 @@ struct LaunchLinkCommand: StoreIdPCommand {
             throw CommandFailure(message: "no such customer")
         }
         let token = try await LaunchTokenMinter(secret: Data(secret.utf8)).mint(
-            customer: customer, issuer: parsed.value("issuer") ?? "storeidp-cli", audience: services.settings.issuer,
+            customer: customer, issuer: parsed.value("issuer") ?? storefront.issuer, audience: services.settings.issuer,
             now: services.timeSource.now)
         context.console.output("\(services.settings.issuer)/launch/\(slug)?token=\(token)".consoleText())
     }

@@ -19,7 +19,7 @@ struct ProvidersApplyCommand: StoreIdPCommand {
     var usage: String {
         """
         Usage: storeidp providers apply FILE.yml
-        Creates or updates every provider the file lists (format: README, "Service providers").
+        Creates or updates every provider and storefront the file lists (format: README, "Service providers").
         The whole file is validated before anything is written; applying the same file again changes nothing.
         Providers not in the file are left alone (remove them with `providers remove SLUG`).
         """
@@ -30,8 +30,9 @@ struct ProvidersApplyCommand: StoreIdPCommand {
         guard parsed.positionals.count == 1 else { throw CommandArguments.UsageError(description: "name one providers file") }
         let app = context.application
         let providers: [ServiceProvider]
+        let storefronts: [Storefront]
         do {
-            providers = try ProvidersFileLoader.load(path: parsed.positionals[0])
+            (providers, storefronts) = try ProvidersFileLoader.loadAll(path: parsed.positionals[0], environment: app.storeIdP.environment)
         } catch let error as ProviderValidationError {
             context.console.error("error: \(error.description)")
             throw CommandFailure(message: error.description)
@@ -52,12 +53,24 @@ struct ProvidersApplyCommand: StoreIdPCommand {
             if outcome != .unchanged { try await audit.record(outcome == .created ? .providerCreated : .providerUpdated, at: now, serviceProvider: slug) }
             context.console.output("\(outcome.rawValue) \(slug)".consoleText())
         }
+        if !storefronts.isEmpty {
+            try await StorefrontDirectory(database: app.db).apply(storefronts, now: now)
+            for storefront in storefronts {
+                try await audit.record(.storefrontApplied, at: now, detail: "storefront \(storefront.issuer.prefix(200))")
+                context.console.output("applied storefront \(storefront.issuer)".consoleText())
+            }
+        }
     }
 }
 
 /// Reads and validates a providers file.
 enum ProvidersFileLoader {
     static func load(path: String) throws -> [ServiceProvider] {
+        try loadAll(path: path, environment: ProcessInfo.processInfo.environment).providers
+    }
+
+    /// The providers and the storefronts of a file, all validated.
+    static func loadAll(path: String, environment: [String: String]) throws -> (providers: [ServiceProvider], storefronts: [Storefront]) {
         let url = URL(fileURLWithPath: path)
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.path),
               let size = (attributes[.size] as? NSNumber)?.intValue else {
@@ -75,8 +88,9 @@ enum ProvidersFileLoader {
         } catch {
             throw ProviderValidationError(path, "not valid YAML: \(error)")
         }
-        let registration = ServiceProviderRegistration(baseDirectory: url.deletingLastPathComponent(), readMetadata: SAMLMetadataImport.reader)
-        return try registration.providers(from: file)
+        let base = url.deletingLastPathComponent()
+        let registration = ServiceProviderRegistration(baseDirectory: base, environment: environment, readMetadata: SAMLMetadataImport.reader)
+        return (try registration.providers(from: file), try StorefrontRegistration(baseDirectory: base, environment: environment).storefronts(from: file))
     }
 
     static func describe(_ error: DecodingError) -> String {

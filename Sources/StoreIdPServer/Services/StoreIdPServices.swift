@@ -13,7 +13,7 @@ public struct StoreIdPServices: Sendable {
     let hasher: any CustomerPasswordHasher
     let saml: SAMLIdentity
     let jwtKeys: SigningKeyCache
-    let launch: LaunchSettings
+    let launchVerifiers: StorefrontVerifierCache
     /// Where `*_env` secrets of providers are resolved.
     let environment: [String: String]
 
@@ -48,7 +48,7 @@ extension Request {
             providers: ProviderDirectory(database: db), customers: customers, replay: ReplayCache(database: db), audit: AuditLog(database: db),
             keys: services.keyRing, clock: services.timeSource, saml: services.saml, jwtKeys: services.jwtKeys,
             bigCommerce: BigCommerceCustomers(client: client, environment: services.environment), bigCommerceLinks: BigCommerceLinkStore(database: db),
-            launch: services.launch, issuer: services.settings.issuer, sessionLifetime: services.settings.sessionLifetime,
+            launchVerifiers: DatabaseLaunchTokenVerifiers(database: db, services: services), storefrontLinks: StorefrontLinks(database: db), issuer: services.settings.issuer, sessionLifetime: services.settings.sessionLifetime,
             environment: services.environment, clientAddress: clientAddress)
     }
 
