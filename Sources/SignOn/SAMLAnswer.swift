@@ -14,12 +14,7 @@ struct SAMLAnswer {
                    session: inout SignOnSession) async throws -> SignOnOutcome {
         let now = context.now
         let factory = context.payloads
-        let payload: ProvisioningPayload
-        do {
-            payload = try factory.payload(customer: customer, provider: provider, now: now, authTime: login.authTime)
-        } catch let missing as ProvisioningPayload.MissingRequiredValue {
-            throw SignOnError.payloadIncomplete(provider, missing)
-        }
+        let payload = try context.payload(for: customer, provider: provider, authTime: login.authTime)
         let nameID = SAMLNameID.issued(try factory.samlNameID(customer: customer, provider: provider, settings: settings), to: settings)
         let builder = try context.saml.responseBuilder(keyRing: try context.keys.current())
         let parameters = SAMLResponseBuilder.Parameters(

@@ -56,6 +56,16 @@ public struct SignOnContext: Sendable {
 
     var payloads: PayloadFactory { PayloadFactory(keys: keys, random: random) }
 
+    /// What `customer` sends `provider` now; a 403 naming the missing value when the mapping
+    /// requires one the customer lacks.
+    func payload(for customer: Customer, provider: ServiceProvider, authTime: Date?) throws -> ProvisioningPayload {
+        do {
+            return try payloads.payload(customer: customer, provider: provider, now: now, authTime: authTime)
+        } catch let missing as ProvisioningPayload.MissingRequiredValue {
+            throw SignOnError.payloadIncomplete(provider, missing)
+        }
+    }
+
     /// The signed-in, still active customer of `session`.
     public func signedInCustomer(_ session: SignOnSession) async throws -> (SignOnSession.Login, Customer)? {
         guard let login = session.currentLogin(now: now, lifetime: sessionLifetime),

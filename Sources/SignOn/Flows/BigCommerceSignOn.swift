@@ -43,12 +43,7 @@ struct BigCommerceSignOn {
             if let existing = try await context.bigCommerce.customerID(email: customer.email.value, settings: settings) {
                 id = existing
             } else {
-                let payload: ProvisioningPayload
-                do {
-                    payload = try context.payloads.payload(customer: customer, provider: provider, now: context.now, authTime: nil)
-                } catch let missing as ProvisioningPayload.MissingRequiredValue {
-                    throw SignOnError.payloadIncomplete(provider, missing)
-                }
+                let payload = try context.payload(for: customer, provider: provider, authTime: nil)
                 id = try await context.bigCommerce.createCustomer(email: customer.email.value, payload: payload, settings: settings)
                 created = true
             }

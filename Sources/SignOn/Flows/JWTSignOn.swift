@@ -11,12 +11,7 @@ struct JWTSignOn {
               settings: ServiceProvider.JWTSettings) async throws -> SignOnOutcome {
         let now = context.now
         let factory = context.payloads
-        let payload: ProvisioningPayload
-        do {
-            payload = try factory.payload(customer: customer, provider: provider, now: now, authTime: login.authTime)
-        } catch let missing as ProvisioningPayload.MissingRequiredValue {
-            throw SignOnError.payloadIncomplete(provider, missing)
-        }
+        let payload = try context.payload(for: customer, provider: provider, authTime: login.authTime)
         let subject = settings.subject == .pairwise ? try factory.pairwiseID(customer: customer, provider: provider) : customer.email.value
         let issuer = PartnerTokenIssuer(issuer: context.issuer, keys: context.jwtKeys)
         let jti = context.random.secret(byteCount: 16)
