@@ -47,7 +47,10 @@ public func configure(_ app: Application, settings: StoreIdPSettings, timeSource
 
     app.views.use(.leaf)
     app.leaf.configuration.rootDirectory = templatesDirectory(app)
-    app.leaf.cache.isEnabled = app.environment.isRelease
+    // Templates are read once: `serve` runs with the production setting whatever the environment
+    // (a template read per page was 5 % of a sign-in). STOREIDP_TEMPLATES_RELOAD=1 re-reads them
+    // on every page, for editing templates.
+    app.leaf.cache.isEnabled = Environment.get("STOREIDP_TEMPLATES_RELOAD") != "1"
 
     app.routes.defaultMaxBodySize = "16kb"
     app.middleware = Middlewares()

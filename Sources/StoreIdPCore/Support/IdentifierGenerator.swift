@@ -6,16 +6,28 @@ import Foundation
 public enum IdentifierGenerator {
     /// 32 random bytes, base64url: for CSRF tokens and other bearer secrets.
     public static func secret(byteCount: Int = 32) -> String {
-        var generator = SystemRandomNumberGenerator()
-        return Base64URL.encode((0..<byteCount).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        Base64URL.encode(RandomBytes.make(byteCount))
     }
 
     /// `_` + 40 hex digits (160 random bits): a SAML ID.
     public static func samlID() -> String {
+        "_" + Hex.encode(RandomBytes.make(20))
+    }
+}
+
+/// Random bytes from the system generator, eight at a time: drawing a whole word per byte (as
+/// `UInt8.random(using:)` and `generator.next()` into a byte do) made one `getrandom(2)` system
+/// call per byte of a SAML ID.
+public enum RandomBytes {
+    public static func make(_ count: Int) -> [UInt8] {
+        guard count > 0 else { return [] }
         var generator = SystemRandomNumberGenerator()
-        var bytes = [UInt8](repeating: 0, count: 20)
-        for index in bytes.indices { bytes[index] = generator.next() }
-        return "_" + Hex.encode(bytes)
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(count + 8)
+        while bytes.count < count {
+            withUnsafeBytes(of: generator.next() as UInt64) { bytes.append(contentsOf: $0) }
+        }
+        return Array(bytes.prefix(count))
     }
 }
 

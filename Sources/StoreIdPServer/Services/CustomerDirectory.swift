@@ -14,13 +14,21 @@ struct CustomerDirectory: Sendable {
     let hasher: any CustomerPasswordHasher
     let threadPool: NIOThreadPool
 
+    /// Lookups speak SQLKit: they are on every sign-in's path, where building a Fluent model
+    /// (reflection over its properties) cost more than the query.
     func find(email: String) async throws -> Customer? {
         guard let address = try? EmailAddress(email) else { return nil }
-        return try await CustomerRecord.query(on: database).filter(\.$emailKey == address.key).first()?.customer()
+        return try await findOne(where: "email_key", equals: SQLBind(address.key))
     }
 
     func find(id: UUID) async throws -> Customer? {
-        try await CustomerRecord.find(id, on: database)?.customer()
+        try await findOne(where: "id", equals: SQLBind(id))
+    }
+
+    private func findOne(where column: String, equals value: SQLBind) async throws -> Customer? {
+        let row = try await database.sql.select().columns(CustomerRow.columns.map { SQLColumn($0) as any SQLExpression })
+            .from(CustomerRecord.schema).where(SQLColumn(column), .equal, value).first()
+        return try row.map(CustomerRow.customer(from:))
     }
 
     typealias WriteOutcome = CustomerSaveOutcome

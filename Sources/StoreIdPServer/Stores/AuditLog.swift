@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import SQLKit
 import SignOn
 import StoreIdPCore
 
@@ -7,9 +8,14 @@ import StoreIdPCore
 struct AuditLog: AuditTrail {
     let database: any Database
 
+    /// One INSERT through SQLKit (every assertion writes one; a Fluent model would reflect over
+    /// its properties each time).
     func record(_ event: AuditEvent) async throws {
-        try await AuditEventRecord(kind: event.kind.rawValue, at: event.at, serviceProvider: event.serviceProvider, customerID: event.customerID,
-                                   subjectID: event.subjectID, clientAddress: event.clientAddress, detail: event.detail).create(on: database)
+        try await database.sql.insert(into: AuditEventRecord.schema)
+            .columns("id", "occurred_at", "kind", "service_provider", "customer_id", "subject_id", "client_address", "detail")
+            .values(SQLBind(UUID()), SQLBind(event.at), SQLBind(event.kind.rawValue), SQLBind(event.serviceProvider), SQLBind(event.customerID),
+                    SQLBind(event.subjectID), SQLBind(event.clientAddress), SQLBind(event.detail))
+            .run()
     }
 
     func record(_ kind: AuditEvent.Kind, at: Date, serviceProvider: String? = nil, customerID: UUID? = nil, subjectID: String? = nil,

@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import SQLKit
 import SignOn
 import StoreIdPCore
 
@@ -14,13 +15,23 @@ struct ProviderDirectory: ServiceProviderCatalog {
         try await ServiceProviderRecord.query(on: database).sort(\.$id).all().map { try $0.serviceProvider() }
     }
 
+    /// Lookups read the stored definition through SQLKit (no Fluent model on the sign-in path)
+    /// and decode each distinct definition once (`ServiceProviderDecodeCache`): a change made on
+    /// any node is a new definition, seen at the next sign-in.
     func find(slug: String) async throws -> ServiceProvider? {
         guard ServiceProviderRegistration.isValidSlug(slug) else { return nil }
-        return try await ServiceProviderRecord.find(slug, on: database)?.serviceProvider()
+        return try await findOne(where: "slug", equals: slug)
     }
 
     func find(entityID: String) async throws -> ServiceProvider? {
-        try await ServiceProviderRecord.query(on: database).filter(\.$entityID == entityID).first()?.serviceProvider()
+        guard !entityID.isEmpty, entityID.utf8.count <= 1024 else { return nil }
+        return try await findOne(where: "entity_id", equals: entityID)
+    }
+
+    private func findOne(where column: String, equals value: String) async throws -> ServiceProvider? {
+        guard let row = try await database.sql.select().column("definition").from(ServiceProviderRecord.schema)
+            .where(SQLColumn(column), .equal, SQLBind(value)).first() else { return nil }
+        return try ServiceProviderDecodeCache.shared.provider(definition: try row.decode(column: "definition", as: String.self))
     }
 
     enum ApplyOutcome: String { case created, updated, unchanged }
@@ -51,5 +62,24 @@ struct ProviderDirectory: ServiceProviderCatalog {
         guard let record = try await ServiceProviderRecord.find(slug, on: database) else { return false }
         try await record.delete(on: database)
         return true
+    }
+}
+
+/// Decoded providers by their stored definition text: decoding a provider (certificates, mapping
+/// expressions) on every sign-in is work the text already settles. Bounded; cleared when full.
+final class ServiceProviderDecodeCache: @unchecked Sendable {
+    static let shared = ServiceProviderDecodeCache()
+    private let lock = NSLock()
+    private var decoded: [String: ServiceProvider] = [:]
+    private let capacity = 512
+
+    func provider(definition: String) throws -> ServiceProvider {
+        if let hit = lock.withLock({ decoded[definition] }) { return hit }
+        let provider = try JSONDecoder().decode(ServiceProvider.self, from: Data(definition.utf8))
+        lock.withLock {
+            if decoded.count >= capacity { decoded.removeAll(keepingCapacity: true) }
+            decoded[definition] = provider
+        }
+        return provider
     }
 }
