@@ -20,7 +20,7 @@ public func configure(_ app: Application, settings: StoreIdPSettings, timeSource
     app.storage[StoreIdPServices.Key.self] = StoreIdPServices(
         settings: settings, timeSource: timeSource, keyRing: keyRing, hasher: BcryptPasswordHasher(),
         saml: SAMLIdentity(baseURL: settings.baseURL), jwtKeys: SigningKeyCache(), launchVerifiers: StorefrontVerifierCache(),
-        environment: settings.environment
+        auditBuffer: settings.auditBatchInterval.map(AuditBuffer.init(interval:)), environment: settings.environment
     )
 
     switch settings.database {
@@ -44,6 +44,7 @@ public func configure(_ app: Application, settings: StoreIdPSettings, timeSource
     app.migrations.add(CreateStorefronts())
     app.lifecycle.use(StartupPreparation())
     app.lifecycle.use(PurgeSchedule())
+    app.lifecycle.use(AuditFlushSchedule())
 
     app.views.use(.leaf)
     app.leaf.configuration.rootDirectory = templatesDirectory(app)

@@ -12,6 +12,7 @@ import StoreIdPCore
 /// | `STOREIDP_LAUNCH_ISSUER` | none | that storefront's `iss` (both or neither; see `Storefront.fromEnvironment`) |
 /// | `STOREIDP_ADMIN_TOKEN` | none | bearer token of the admin API |
 /// | `STOREIDP_SESSION_LIFETIME` | `28800` | seconds a store login lasts |
+/// | `STOREIDP_AUDIT_BATCH_MS` | `200` | audit rows of sign-ins are written in one INSERT every this many ms (0: each on its request) |
 /// | `STOREIDP_TRUSTED_PROXIES` | none | comma-separated addresses of reverse proxies whose `X-Forwarded-For` is believed |
 public struct StoreIdPSettings: Sendable {
     public var baseURL: URL
@@ -30,6 +31,9 @@ public struct StoreIdPSettings: Sendable {
     /// The storefront of `STOREIDP_LAUNCH_SECRET` + `STOREIDP_LAUNCH_ISSUER`, if both are set;
     /// more come from the providers file's `storefronts:`.
     public var launchStorefront: Storefront?
+    /// Audit rows of sign-ins are collected and written together this often, off the request
+    /// path (a clean shutdown writes what is left); nil writes each row on its request.
+    public var auditBatchInterval: TimeInterval?
 
     public enum ConfigurationError: Error, CustomStringConvertible {
         case invalid(variable: String, reason: String)
@@ -77,6 +81,13 @@ public struct StoreIdPSettings: Sendable {
             }
             lifetime = seconds
         }
+        var auditBatch: TimeInterval? = 0.2
+        if let raw = value("STOREIDP_AUDIT_BATCH_MS") {
+            guard let milliseconds = Int(raw), (0...5000).contains(milliseconds) else {
+                throw ConfigurationError.invalid(variable: "STOREIDP_AUDIT_BATCH_MS", reason: "must be a whole number of milliseconds between 0 and 5000")
+            }
+            auditBatch = milliseconds == 0 ? nil : TimeInterval(milliseconds) / 1000
+        }
         let launchSecret = value("STOREIDP_LAUNCH_SECRET")
         if let launchSecret, launchSecret.utf8.count < 32 {
             throw ConfigurationError.invalid(variable: "STOREIDP_LAUNCH_SECRET", reason: "must be at least 32 bytes (RFC 7518 §3.2: an HS256 key at least as long as the hash)")
@@ -95,6 +106,7 @@ public struct StoreIdPSettings: Sendable {
             environment: environment
         )
         settings.launchStorefront = launchStorefront
+        settings.auditBatchInterval = auditBatch
         settings.trustedProxies = Set((value("STOREIDP_TRUSTED_PROXIES") ?? "").split(separator: ",").map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty })
         return settings
     }

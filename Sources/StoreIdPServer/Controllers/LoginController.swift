@@ -72,7 +72,7 @@ struct LoginController: RouteCollection {
         let stored = customer?.isActive == true ? customer?.passwordHash : nil
         let verified = try await request.application.threadPool.runIfActive { try check.verify(password, against: stored) }
         guard verified, let customer, let stored else {
-            try await AuditLog(database: request.db).record(.loginFailed, at: now, customerID: customer?.id, clientAddress: request.clientAddress)
+            try await request.auditLog.record(.loginFailed, at: now, customerID: customer?.id, clientAddress: request.clientAddress)
             request.logger.info("store login refused", metadata: ["client": .string(request.clientAddress)])
             return try await render(request, status: .unauthorized, returnTo: returnTo, email: email,
                                     error: "The email or password is not right.")
@@ -83,7 +83,7 @@ struct LoginController: RouteCollection {
             let fresh = try await request.application.threadPool.runIfActive { try hasher.hash(password) }
             try await request.customers.replacePasswordHash(of: customer.id, with: .bcrypt(fresh), now: now)
         }
-        try await AuditLog(database: request.db).record(.login, at: now, customerID: customer.id, clientAddress: request.clientAddress)
+        try await request.auditLog.record(.login, at: now, customerID: customer.id, clientAddress: request.clientAddress)
         request.storeSession.state.signIn(customer, method: .password, at: now, sessionIndex: IdentifierGenerator.samlID())
         request.logger.info("store login", metadata: ["customer": .string(customer.id.uuidString)])
         return request.redirect(to: returnTo.path, redirectType: .normal)

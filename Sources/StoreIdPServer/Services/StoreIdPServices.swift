@@ -14,6 +14,8 @@ public struct StoreIdPServices: Sendable {
     let saml: SAMLIdentity
     let jwtKeys: SigningKeyCache
     let launchVerifiers: StorefrontVerifierCache
+    /// Sign-in audit rows waiting to be written together (nil: each is written on its request).
+    let auditBuffer: AuditBuffer?
     /// Where `*_env` secrets of providers are resolved.
     let environment: [String: String]
 
@@ -41,11 +43,14 @@ extension Request {
         LoginThrottle(database: db, policy: storeIdP.settings.loginThrottle)
     }
 
+    /// Audit rows of this request, through the application's batch when it has one.
+    var auditLog: AuditLog { AuditLog(database: db, buffer: storeIdP.auditBuffer) }
+
     /// The sign-in flows' view of this request: the database-backed stores, the clock, the keys.
     var signOnContext: SignOnContext {
         let services = storeIdP
         return SignOnContext(
-            providers: ProviderDirectory(database: db), customers: customers, replay: ReplayCache(database: db), audit: AuditLog(database: db),
+            providers: ProviderDirectory(database: db), customers: customers, replay: ReplayCache(database: db), audit: auditLog,
             keys: services.keyRing, clock: services.timeSource, saml: services.saml, jwtKeys: services.jwtKeys,
             bigCommerce: BigCommerceCustomers(client: client, environment: services.environment), bigCommerceLinks: BigCommerceLinkStore(database: db),
             launchVerifiers: DatabaseLaunchTokenVerifiers(database: db, services: services), storefrontLinks: StorefrontLinks(database: db), issuer: services.settings.issuer, sessionLifetime: services.settings.sessionLifetime,
