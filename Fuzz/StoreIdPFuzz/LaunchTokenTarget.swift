@@ -1,0 +1,43 @@
+import Crypto
+import Foundation
+import JWTSSO
+
+/// `GET /launch/{slug}?token=…`: the launch token through `LaunchTokenVerifier`. Each input is
+/// tried twice: as the token itself (header, base64url, signature checks), and as the claims
+/// of a token signed here with the fixture secret, so that mutated claims get past the
+/// signature and reach the claim checks a storefront's token would.
+enum LaunchTokenTarget {
+    static let verifier: LaunchTokenVerifier = Blocking.run {
+        await LaunchTokenVerifier.hs256(secret: FuzzFixtures.launchSecret, audience: FuzzFixtures.launchAudience)
+    }
+
+    static func run(_ input: Data) {
+        verify(String(decoding: input, as: UTF8.self))
+        if input.count <= LaunchTokenVerifier.maximumTokenBytes / 2 { verify(signed(claims: input)) }
+    }
+
+    static func verify(_ token: String) {
+        let verifier = self.verifier
+        Blocking.run {
+            do {
+                let claims = try await verifier.verify(token, now: FuzzFixtures.now)
+                _ = claims.profile
+            } catch {
+                _ = String(describing: error)
+            }
+        }
+    }
+
+    /// An HS256 JWS (RFC 7515 §3.1 compact serialisation) over `claims` as they are.
+    static func signed(claims: Data) -> String {
+        let header = base64URL(Data(#"{"alg":"HS256","typ":"JWT"}"#.utf8))
+        let signingInput = header + "." + base64URL(claims)
+        let mac = HMAC<SHA256>.authenticationCode(for: Data(signingInput.utf8), using: SymmetricKey(data: FuzzFixtures.launchSecret))
+        return signingInput + "." + base64URL(Data(mac))
+    }
+
+    static func base64URL(_ data: Data) -> String {
+        data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+}
