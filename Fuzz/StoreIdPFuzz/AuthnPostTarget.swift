@@ -6,10 +6,12 @@ import SAML
 enum AuthnPostTarget {
     static let validator = AuthnRequestValidator(identityProvider: FuzzFixtures.identityProvider)
 
-    static func run(_ input: Data) {
-        guard let message = try? SAMLPostBinding.decode(encoded: String(decoding: input, as: UTF8.self), relayState: "fuzz") else {
-            return
+    static func run(_ input: Data) -> String {
+        do {
+            let message = try SAMLPostBinding.decode(encoded: String(decoding: input, as: UTF8.self), relayState: "fuzz")
+            return AuthnValidation.validate(message, with: validator)
+        } catch {
+            return "refused by the binding: \(error.description)"
         }
-        AuthnValidation.validate(message, with: validator)
     }
 }

@@ -3,7 +3,7 @@ import StoreIdPCore
 
 /// `customers import FILE.jsonl`: one JSON object a line, each validated.
 enum CustomerJSONLTarget {
-    static func run(_ input: Data) {
+    static func run(_ input: Data) -> String {
         CustomerImport.read(input, format: .jsonl)
     }
 }

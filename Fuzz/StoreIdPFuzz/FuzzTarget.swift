@@ -23,18 +23,20 @@ enum FuzzTarget: String, CaseIterable, Sendable {
         return target
     }()
 
-    /// Feeds one input through the target. Every outcome but a trap is fine: refusing the
-    /// input is what most inputs should get.
-    func run(_ input: Data) {
+    /// Feeds one input through the target and says, in a line, what became of it (the replay
+    /// prints it). Every outcome but a trap is fine: refusing the input is what most inputs
+    /// should get.
+    @discardableResult
+    func run(_ input: Data) -> String {
         switch self {
-        case .authnRedirect: AuthnRedirectTarget.run(input)
-        case .authnPost: AuthnPostTarget.run(input)
-        case .logout: LogoutTarget.run(input)
-        case .launchToken: LaunchTokenTarget.run(input)
-        case .providersFile: ProvidersFileTarget.run(input)
-        case .spMetadata: SPMetadataTarget.run(input)
-        case .customerCSV: CustomerCSVTarget.run(input)
-        case .customerJSONL: CustomerJSONLTarget.run(input)
+        case .authnRedirect: return AuthnRedirectTarget.run(input)
+        case .authnPost: return AuthnPostTarget.run(input)
+        case .logout: return LogoutTarget.run(input)
+        case .launchToken: return LaunchTokenTarget.run(input)
+        case .providersFile: return ProvidersFileTarget.run(input)
+        case .spMetadata: return SPMetadataTarget.run(input)
+        case .customerCSV: return CustomerCSVTarget.run(input)
+        case .customerJSONL: return CustomerJSONLTarget.run(input)
         }
     }
 }

@@ -11,19 +11,20 @@ enum LaunchTokenTarget {
         await LaunchTokenVerifier.hs256(secret: FuzzFixtures.launchSecret, audience: FuzzFixtures.launchAudience)
     }
 
-    static func run(_ input: Data) {
-        verify(String(decoding: input, as: UTF8.self))
-        if input.count <= LaunchTokenVerifier.maximumTokenBytes / 2 { verify(signed(claims: input)) }
+    static func run(_ input: Data) -> String {
+        let asToken = verify(String(decoding: input, as: UTF8.self))
+        guard input.count <= LaunchTokenVerifier.maximumTokenBytes / 2 else { return "as token: \(asToken)" }
+        return "as token: \(asToken); as claims: \(verify(signed(claims: input)))"
     }
 
-    static func verify(_ token: String) {
+    static func verify(_ token: String) -> String {
         let verifier = self.verifier
-        Blocking.run {
+        return Blocking.run {
             do {
                 let claims = try await verifier.verify(token, now: FuzzFixtures.now)
-                _ = claims.profile
+                return "accepted \(claims.profile.email)"
             } catch {
-                _ = String(describing: error)
+                return "refused: \(error)"
             }
         }
     }

@@ -6,7 +6,7 @@ import SAML
 enum LogoutTarget {
     static let validator = LogoutRequestValidator(identityProvider: FuzzFixtures.identityProvider)
 
-    static func run(_ input: Data) {
+    static func run(_ input: Data) -> String {
         let text = String(decoding: input, as: UTF8.self)
         let message: SAMLInboundMessage
         do {
@@ -14,15 +14,14 @@ enum LogoutTarget {
                 ? try SAMLRedirectBinding.decode(rawQuery: text)
                 : try SAMLPostBinding.decode(encoded: text, relayState: nil)
         } catch {
-            _ = error.description
-            return
+            return "refused by the binding: \(error.description)"
         }
         do {
             let validated = try validator.validate(message, now: FuzzFixtures.now, serviceProvider: FuzzFixtures.serviceProvider)
-            _ = validated.request.sessionIndexes
+            return "accepted \(validated.request.id), signed: \(validated.signatureVerified)"
         } catch {
-            _ = error.description
             _ = error.samlStatus
+            return "refused: \(error.description)"
         }
     }
 }

@@ -31,20 +31,28 @@ enum ProvidersFileTarget {
         return profile.makeCustomer(email: email, passwordHash: nil, now: FuzzFixtures.now)
     }()
 
-    static func run(_ input: Data) {
-        guard input.count <= ServiceProviderRegistration.maximumFileBytes, let text = String(data: input, encoding: .utf8) else { return }
+    static func run(_ input: Data) -> String {
+        guard input.count <= ServiceProviderRegistration.maximumFileBytes, let text = String(data: input, encoding: .utf8) else {
+            return "refused: larger than 1 MiB or not UTF-8"
+        }
         let file: ProvidersFile
-        do { file = try YAMLDecoder().decode(ProvidersFile.self, from: text) } catch { return }
+        do { file = try YAMLDecoder().decode(ProvidersFile.self, from: text) } catch { return "refused: \(error)" }
         let providers: [ServiceProvider]
         do { providers = try registration.providers(from: file) } catch {
-            _ = error.description
-            return
+            return "refused: \(error.description)"
         }
+        var lines: [String] = []
         for provider in providers {
             let context = ProvisioningPayload.Context(customer: customer, serviceProvider: provider, pairwiseID: "pairwise-1",
                                                       now: FuzzFixtures.now, authTime: FuzzFixtures.now)
-            do { _ = try ProvisioningPayload(mapping: provider.attributes, context: context) } catch { _ = error.description }
             _ = provider.access.decision(for: customer)
+            do {
+                let payload = try ProvisioningPayload(mapping: provider.attributes, context: context)
+                lines.append("\(provider.slug): \(payload.values.map { "\($0.name)=\($0.values)" }.joined(separator: " "))")
+            } catch {
+                lines.append("\(provider.slug): \(error.description)")
+            }
         }
+        return "registered \(providers.count): " + lines.joined(separator: "; ")
     }
 }

@@ -14,7 +14,7 @@ enum ReplayMain {
                 FileHandle.standardError.write(Data("cannot read \(path)\n".utf8))
                 exit(1)
             }
-            FuzzTarget.selected.run(input)
+            print("\(path): \(FuzzTarget.selected.run(input))")
         }
         print("replayed \(paths.count) input(s) through \(FuzzTarget.selected.rawValue)")
     }
