@@ -60,7 +60,9 @@ for target in "${TARGETS[@]}"; do
   else
     failed=$((failed + 1))
     echo "fuzz $target: $runs runs, FAILED (exit $status)"
-    grep -E "ERROR: |SUMMARY: |Fatal error|panic|Test unit written" "$dir/log" | head -n 8 | sed 's/^/  /'
+    # The reason, then the top of the stack (release builds trap on overflow without a message).
+    grep -E "ERROR: |SUMMARY: |Fatal error" "$dir/log" | head -n 4 | sed 's/^/  /'
+    grep -E "^ +#[0-9]+ " "$dir/log" | grep -vE "libFuzzer|fuzzer::|__sanitizer|libc\.so|asan_" | head -n 6 | sed 's/^/  /'
     if compgen -G "$dir/artifacts/*" >/dev/null; then
       mkdir -p "Tests/Fuzz/crashes/$target"
       for input in "$dir"/artifacts/*; do
