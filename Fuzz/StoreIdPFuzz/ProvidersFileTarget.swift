@@ -36,7 +36,13 @@ enum ProvidersFileTarget {
             return "refused: larger than 1 MiB or not UTF-8"
         }
         let file: ProvidersFile
-        do { file = try YAMLDecoder().decode(ProvidersFile.self, from: text) } catch { return "refused: \(error)" }
+        do {
+            // The server's loader needs the same check before decoding (see ProvidersFileNesting).
+            try ProvidersFileNesting.check(text, path: "providers.yml")
+            file = try YAMLDecoder().decode(ProvidersFile.self, from: text)
+        } catch {
+            return "refused: \(error)"
+        }
         let providers: [ServiceProvider]
         do { providers = try registration.providers(from: file) } catch {
             return "refused: \(error.description)"
