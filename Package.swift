@@ -74,6 +74,17 @@ let package = Package(
             dependencies: ["SAML", "JWTSSO", "StoreIdPCore", "XMLSecurity"],
             path: "Benchmarks/StoreIdPBenchmarks"
         ),
+        // libFuzzer targets over every parser of outside input (Tests/Fuzz/run.sh builds it with
+        // -sanitize=fuzzer,address -DSTOREIDP_FUZZING); a plain build gets a replay `main`.
+        .executableTarget(
+            name: "storeidp-fuzz",
+            dependencies: [
+                "SAML", "XMLSecurity", "StoreIdPCore", "JWTSSO",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Fuzz/StoreIdPFuzz"
+        ),
         .target(
             name: "StoreIdPTestSupport",
             dependencies: [

@@ -24,6 +24,8 @@ public struct AuthnRequest: Sendable, Hashable, Codable {
 
     public var id: String
     public var issueInstant: Date
+    /// IssueInstant as sent (at most ``SAMLInstant/maximumEchoedLength`` characters), for error messages.
+    public var issueInstantText: String
     public var destination: String?
     public var issuer: String?
     public var assertionConsumerServiceURL: String?
@@ -43,6 +45,7 @@ public struct AuthnRequest: Sendable, Hashable, Codable {
         let common = try reader.common()
         id = common.id
         issueInstant = common.issueInstant
+        issueInstantText = common.issueInstantText
         destination = common.destination
         issuer = common.issuer
         assertionConsumerServiceURL = element.attribute("AssertionConsumerServiceURL")

@@ -86,7 +86,8 @@ public struct AuthnRequestValidator: Sendable {
                                                       cache: certificateCache)
             try SAMLRequestSignature.checkDestination(request.destination, expected: identityProvider.singleSignOnServiceURL,
                                                       signed: verified)
-            try SAMLRequestSignature.checkIssueInstant(request.issueInstant, now: now, skew: allowedClockSkew)
+            try SAMLRequestSignature.checkIssueInstant(request.issueInstant, text: request.issueInstantText,
+                                                       now: now, skew: allowedClockSkew)
             acs = try Self.assertionConsumerService(for: request, settings: settings)
         } catch {
             throw AuthnRequestRejection(error: error)

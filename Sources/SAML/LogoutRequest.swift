@@ -5,10 +5,14 @@ import XMLSecurity
 public struct LogoutRequest: Sendable, Hashable {
     public var id: String
     public var issueInstant: Date
+    /// IssueInstant as sent (at most ``SAMLInstant/maximumEchoedLength`` characters), for error messages.
+    public var issueInstantText: String
     public var destination: String?
     public var issuer: String?
     /// "The time at which the request expires" (saml-core §3.7.1).
     public var notOnOrAfter: Date?
+    /// NotOnOrAfter as sent (at most ``SAMLInstant/maximumEchoedLength`` characters), for error messages.
+    public var notOnOrAfterText: String?
     public var reason: String?
     /// The principal to log out (saml-core §3.7.1; EncryptedID and BaseID are not supported).
     public var nameID: SAMLNameID
@@ -22,14 +26,16 @@ public struct LogoutRequest: Sendable, Hashable {
         let common = try reader.common()
         id = common.id
         issueInstant = common.issueInstant
+        issueInstantText = common.issueInstantText
         destination = common.destination
         issuer = common.issuer
         reason = element.attribute("Reason")
         if let text = element.attribute("NotOnOrAfter") {
             guard let date = SAMLInstant.date(from: text) else {
-                throw .invalidAttribute(element: reader.name, attribute: "NotOnOrAfter", value: String(text.prefix(40)))
+                throw .invalidAttribute(element: reader.name, attribute: "NotOnOrAfter", value: SAMLInstant.echo(text))
             }
             notOnOrAfter = date
+            notOnOrAfterText = SAMLInstant.echo(text)
         }
         let a = SAMLNamespace.assertion
         if element.firstChild(namespace: a, localName: "EncryptedID") != nil { throw .unsupportedElement("saml:EncryptedID") }

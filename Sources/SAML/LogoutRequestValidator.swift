@@ -58,9 +58,10 @@ public struct LogoutRequestValidator: Sendable {
                                                       cache: certificateCache)
         try SAMLRequestSignature.checkDestination(request.destination, expected: identityProvider.singleLogoutServiceURL,
                                                   signed: verified)
-        try SAMLRequestSignature.checkIssueInstant(request.issueInstant, now: now, skew: allowedClockSkew)
+        try SAMLRequestSignature.checkIssueInstant(request.issueInstant, text: request.issueInstantText,
+                                                   now: now, skew: allowedClockSkew)
         if let notOnOrAfter = request.notOnOrAfter, notOnOrAfter.addingTimeInterval(allowedClockSkew) <= now {
-            throw .expired(SAMLInstant.string(from: notOnOrAfter))
+            throw .expired(request.notOnOrAfterText ?? "NotOnOrAfter")
         }
         guard !request.nameID.value.isEmpty else { throw .missingElement("saml:NameID value") }
         return ValidatedLogoutRequest(request: request, serviceProvider: provider, binding: message.binding,

@@ -5,6 +5,8 @@ import XMLSecurity
 public struct LogoutResponse: Sendable, Hashable {
     public var id: String
     public var issueInstant: Date
+    /// IssueInstant as sent, for error messages (never re-formatted).
+    public var issueInstantText: String
     public var destination: String?
     public var issuer: String?
     public var inResponseTo: String?
@@ -18,6 +20,7 @@ public struct LogoutResponse: Sendable, Hashable {
         let common = try reader.common()
         id = common.id
         issueInstant = common.issueInstant
+        issueInstantText = common.issueInstantText
         destination = common.destination
         issuer = common.issuer
         inResponseTo = element.attribute("InResponseTo")

@@ -46,7 +46,7 @@ public struct LogoutResponseValidator: Sendable {
                                                       cache: certificateCache)
         try SAMLRequestSignature.checkDestination(response.destination, expected: identityProvider.singleLogoutServiceURL,
                                                   signed: verified)
-        try SAMLRequestSignature.checkIssueInstant(response.issueInstant, now: now, skew: allowedClockSkew)
+        try SAMLRequestSignature.checkIssueInstant(response.issueInstant, text: response.issueInstantText, now: now, skew: allowedClockSkew)
         guard response.inResponseTo == requestID else {
             throw .invalidAttribute(element: "samlp:LogoutResponse", attribute: "InResponseTo",
                                     value: String((response.inResponseTo ?? "(none)").prefix(80)))

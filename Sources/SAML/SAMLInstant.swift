@@ -9,8 +9,21 @@ import StoreIdPCore
 /// Writing avoids a DateFormatter per call (a response carries about eight
 /// instants); reading accepts fractional seconds and offsets.
 public enum SAMLInstant {
+    /// Instants read from a SAML message: 1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z.
+    /// No SAML message was issued before the Unix epoch, and four-digit years are all
+    /// xs:dateTime writes without an extension (XML Schema Part 2 §3.2.7); anything else
+    /// is refused as unparseable, so no validator ever compares or formats it.
+    public static let acceptedRange: ClosedRange<Date> =
+        Date(timeIntervalSince1970: 0)...Timestamp.acceptedRange.upperBound
+
+    /// Writes `date`; total for every `Date`. A date outside years 0001...9999 (or NaN,
+    /// which reads as the epoch) is clamped to the nearest end, so a bad value can never
+    /// trap the process that formats it (defence in depth: inputs are bounded when parsed).
     public static func string(from date: Date) -> String {
-        let seconds = Int64(floor(date.timeIntervalSince1970))
+        let interval = date.timeIntervalSince1970
+        // 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z in the proleptic Gregorian calendar written below.
+        let clamped = interval.isNaN ? 0 : min(max(interval, -62_135_596_800), 253_402_300_799)
+        let seconds = Int64(floor(clamped))
         var days = seconds / 86_400
         var secondOfDay = seconds % 86_400
         if secondOfDay < 0 { secondOfDay += 86_400; days -= 1 }
@@ -43,9 +56,20 @@ public enum SAMLInstant {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// How much of an instant's text an error message repeats.
+    public static let maximumEchoedLength = 40
+
+    /// An instant as the peer wrote it, for an error message: the text itself (cut to
+    /// ``maximumEchoedLength`` characters), never the parsed date formatted again, so
+    /// what the partner reads is what they sent.
+    public static func echo(_ text: String) -> String {
+        String(text.prefix(maximumEchoedLength))
+    }
+
     /// Parses an xs:dateTime as SAML peers write it (with or without
-    /// fractional seconds; "Z" or an offset).
+    /// fractional seconds; "Z" or an offset); nil when it is not one or lies
+    /// outside ``acceptedRange``.
     public static func date(from text: String) -> Date? {
-        Timestamp.parse(text.trimmingCharacters(in: .whitespaces))
+        Timestamp.parse(text.trimmingCharacters(in: .whitespaces), within: acceptedRange)
     }
 }

@@ -23,15 +23,16 @@ struct SAMLMessageReader {
         return value
     }
 
-    /// ID (xs:ID, an NCName; saml-core §1.3.4), Version "2.0", IssueInstant.
-    func common() throws(SAMLRequestError) -> (id: String, issueInstant: Date, destination: String?, issuer: String?) {
+    /// ID (xs:ID, an NCName; saml-core §1.3.4), Version "2.0", IssueInstant (parsed, and as
+    /// sent, at most ``SAMLInstant/maximumEchoedLength`` characters, for error messages).
+    func common() throws(SAMLRequestError) -> (id: String, issueInstant: Date, issueInstantText: String, destination: String?, issuer: String?) {
         let id = try required("ID")
         guard Self.isNCName(id), id.utf8.count <= 256 else { throw .invalidAttribute(element: name, attribute: "ID", value: String(id.prefix(80))) }
         let version = try required("Version")
         guard version == SAMLNamespace.version else { throw .unsupportedVersion(String(version.prefix(20))) }
         let instantText = try required("IssueInstant")
         guard let instant = SAMLInstant.date(from: instantText) else {
-            throw .invalidAttribute(element: name, attribute: "IssueInstant", value: String(instantText.prefix(40)))
+            throw .invalidAttribute(element: name, attribute: "IssueInstant", value: SAMLInstant.echo(instantText))
         }
         let destination = element.attribute("Destination")
         var issuer: String?
@@ -43,7 +44,7 @@ struct SAMLMessageReader {
             let text = issuerElement.textContent.trimmingCharacters(in: .whitespacesAndNewlines)
             issuer = text.isEmpty ? nil : text
         }
-        return (id, instant, destination, issuer)
+        return (id, instant, SAMLInstant.echo(instantText), destination, issuer)
     }
 
     /// xs:boolean (true, false, 1, 0).

@@ -78,8 +78,9 @@ enum SAMLRequestSignature {
     }
 
     /// IssueInstant within ± skew of now (saml-core §1.3.3 leaves the window to the receiver).
-    static func checkIssueInstant(_ instant: Date, now: Date, skew: TimeInterval) throws(SAMLRequestError) {
-        if instant < now.addingTimeInterval(-skew) { throw .expired(SAMLInstant.string(from: instant)) }
-        if instant > now.addingTimeInterval(skew) { throw .notYetValid(SAMLInstant.string(from: instant)) }
+    /// The error repeats `text`, the instant as the peer wrote it, never the date formatted again.
+    static func checkIssueInstant(_ instant: Date, text: String, now: Date, skew: TimeInterval) throws(SAMLRequestError) {
+        if instant < now.addingTimeInterval(-skew) { throw .expired(SAMLInstant.echo(text)) }
+        if instant > now.addingTimeInterval(skew) { throw .notYetValid(SAMLInstant.echo(text)) }
     }
 }

@@ -83,6 +83,8 @@ struct TestAuthnRequest {
     var id = "_req1"
     var version = "2.0"
     var issueInstant = Fixture.now
+    /// Written instead of `issueInstant` when set (for instants no `Date` writes).
+    var issueInstantText: String?
     var destination: String? = Fixture.idp.singleSignOnServiceURL
     var issuer: String? = Fixture.spEntityID
     var acsURL: String? = Fixture.acsURL
@@ -102,7 +104,7 @@ struct TestAuthnRequest {
         try root.declareNamespace(a, prefix: "saml")
         try root.setAttribute("ID", value: id)
         try root.setAttribute("Version", value: version)
-        try root.setAttribute("IssueInstant", value: SAMLInstant.string(from: issueInstant))
+        try root.setAttribute("IssueInstant", value: issueInstantText ?? SAMLInstant.string(from: issueInstant))
         if let destination { try root.setAttribute("Destination", value: destination) }
         if let acsURL { try root.setAttribute("AssertionConsumerServiceURL", value: acsURL) }
         if let acsIndex { try root.setAttribute("AssertionConsumerServiceIndex", value: String(acsIndex)) }

@@ -19,9 +19,9 @@ final class SecretLoggingTests: XCTestCase {
             get { metadata[key] }
             set { metadata[key] = newValue }
         }
-        func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String, function: String, line: UInt) {
-            let all = self.metadata.merging(metadata ?? [:]) { $1 }
-            lock.withLock { _lines.append("\(message) \(all)") }
+        func log(event: LogEvent) {
+            let all = self.metadata.merging(event.metadata ?? [:]) { $1 }
+            lock.withLock { _lines.append("\(event.message) \(all)") }
         }
     }
 

@@ -149,7 +149,9 @@ struct MappingEvaluation {
             formatter.timeZone = TimeZone(identifier: "UTC")
             formatter.dateFormat = format
             return values.compactMap { value in
-                if let date = Timestamp.parse(value) ?? Self.dayFormatter.date(from: value) { return formatter.string(from: date) }
+                if let date = Timestamp.parse(value) ?? Self.dayFormatter.date(from: value).flatMap({ Timestamp.bounded($0) }) {
+                    return formatter.string(from: date)
+                }
                 warnings.append("\(attribute): '\(value.displaySafePrefix)' is not a date, so it was left out")
                 return nil
             }
@@ -177,11 +179,33 @@ public enum Timestamp {
         return formatter.string(from: date)
     }
 
-    public static func parse(_ text: String) -> Date? {
+    /// The instants read from outside that StoreIdP accepts: years 0001 to 9999, the
+    /// four-digit years of xs:dateTime's lexical space (XML Schema Part 2 §3.2.7), from
+    /// `Date.distantPast` (0001-01-01 as Foundation's calendar counts it, Julian before 1582)
+    /// to 9999-12-31T23:59:59.999Z. Anything further out is no real time, and arithmetic or
+    /// formatting on it is where a crafted input turns into a trap; it is refused as unparseable.
+    public static let acceptedRange: ClosedRange<Date> =
+        Date.distantPast...Date(timeIntervalSince1970: 253_402_300_799.999)
+
+    /// The longest text `parse` reads; `2024-05-01T12:00:00.123456789+14:00` is 35 characters.
+    public static let maximumTextLength = 64
+
+    /// Parses an RFC 3339 / xs:dateTime UTC or offset timestamp (fractional seconds optional).
+    /// Returns nil for anything unparseable, longer than ``maximumTextLength``, or outside
+    /// `range` (default ``acceptedRange``), so no caller ever holds an out-of-range date.
+    public static func parse(_ text: String, within range: ClosedRange<Date> = acceptedRange) -> Date? {
+        guard text.utf8.count <= maximumTextLength else { return nil }
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = formatter.date(from: text) { return date }
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.date(from: text)
+        let date = formatter.date(from: text) ?? {
+            formatter.formatOptions = [.withInternetDateTime]
+            return formatter.date(from: text)
+        }()
+        return date.flatMap { bounded($0, within: range) }
+    }
+
+    /// `date` when it is finite and inside `range`, else nil.
+    public static func bounded(_ date: Date, within range: ClosedRange<Date> = acceptedRange) -> Date? {
+        date.timeIntervalSince1970.isFinite && range.contains(date) ? date : nil
     }
 }

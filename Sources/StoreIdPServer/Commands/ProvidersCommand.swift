@@ -82,6 +82,8 @@ enum ProvidersFileLoader {
         }
         let file: ProvidersFile
         do {
+            // Deeply nested flow collections overflow the YAML parser's stack; refused first.
+            try ProvidersFileNesting.check(text, path: path)
             file = try YAMLDecoder().decode(ProvidersFile.self, from: text)
         } catch let error as DecodingError {
             throw ProviderValidationError(path, describe(error))

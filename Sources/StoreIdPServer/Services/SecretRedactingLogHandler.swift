@@ -28,9 +28,9 @@ struct SecretRedactingLogHandler: LogHandler {
         set { wrapped[metadataKey: key] = newValue }
     }
 
-    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String, function: String, line: UInt) {
-        var metadata = metadata
-        for key in Self.redactedKeys where metadata?[key] != nil { metadata?[key] = "[redacted]" }
-        wrapped.log(level: level, message: message, metadata: metadata, source: source, file: file, function: function, line: line)
+    func log(event: LogEvent) {
+        var event = event
+        for key in Self.redactedKeys where event.metadata?[key] != nil { event.metadata?[key] = "[redacted]" }
+        wrapped.log(event: event)
     }
 }
