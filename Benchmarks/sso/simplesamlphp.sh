@@ -55,5 +55,5 @@ ssp_stop() {
 
 # The IdP-initiated URL (SimpleSAMLphp 1.19 syntax) for our one remote SP.
 ssp_idp_initiated_url() {  # PORT
-  echo "http://127.0.0.1:$1/simplesaml/saml2/idp/SSOService.php?spentityid=$(printf %s "$SSP_SPENTITY" | jq -sRr @uri 2>/dev/null || python3 -c 'import sys,urllib.parse;print(urllib.parse.quote(sys.argv[1],safe=""))' "$SSP_SPENTITY")"
+  echo "http://127.0.0.1:$1/simplesaml/saml2/idp/SSOService.php?spentityid=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$SSP_SPENTITY")"
 }
