@@ -10,7 +10,8 @@
 # Every response kind is verified once before it is loaded (xmlsec1 for SAML, decrypting the
 # encrypted one with the SP key; PyJWT for JWTs); a failed verification stops the script (exit 1).
 # Runs with failed requests under load are flagged in the table ("!"), not fatal.
-# SSO_BENCH_KEEP=1 keeps the temp folder (server logs, wrk output, responses).
+# SSO_BENCH_KEEP=1 keeps the temp folder (server logs, wrk output, responses); STOREIDP_BIN=PATH
+# uses that binary instead of building one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
@@ -62,9 +63,13 @@ ensure_venv
 source "$HERE/simplesamlphp.sh"
 
 # ------------------------------------------------------------------ 2. build
-say "swift build -c release --product storeidp"
-swift build -c release --product storeidp 2>&1 | tail -n 1 >&2
-BIN="$(swift build -c release --show-bin-path)/storeidp"
+if [ -n "${STOREIDP_BIN:-}" ]; then
+  BIN="$STOREIDP_BIN"   # an existing binary (e.g. one built elsewhere); numbers are only meaningful for -c release
+else
+  say "swift build -c release --product storeidp"
+  swift build -c release --product storeidp 2>&1 | tail -n 1 >&2
+  BIN="$(swift build -c release --show-bin-path)/storeidp"
+fi
 [ -x "$BIN" ] || die "no release binary at $BIN"
 
 # ------------------------------------------------------------------ temp folder, cleanup
