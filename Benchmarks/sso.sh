@@ -98,6 +98,8 @@ trap 'exit 130' INT TERM
 cd "$WORK"  # nothing the binary writes lands in the source tree
 
 free_port() { "$PY" "$HERE/helpers.py" free-port; }
+# A curl cookie jar (Netscape format; HttpOnly cookies are "#HttpOnly_host" lines) as a Cookie header.
+jar_cookie() { awk -F'\t' 'NF == 7 && ($1 !~ /^#/ || $1 ~ /^#HttpOnly_/) {printf "%s%s=%s", sep, $6, $7; sep="; "}' "$1"; }
 random_secret() { openssl rand -hex 32; }   # 64 bytes of text: enough for HS256 and launch tokens
 
 # ------------------------------------------------------------------ 7. the ceiling: openssl on every core
@@ -109,15 +111,17 @@ OPENSSL_SIGNS="$(openssl speed -multi "$NPROC" -seconds 5 rsa2048 2>/dev/null | 
 # ------------------------------------------------------------------ results
 ROWS=()      # "label|rps|p50|p99|non2xx|socket|note"
 FLAGGED=0
-# Runs wrk against BASE+PATH (or a walk.lua file of paths) and adds a table row.
-#   load LABEL URL [COOKIE] [PATHS-FILE]
+# Runs wrk and adds a table row. With a Lua script (walk.lua: a file of paths; cookies.lua: a file of
+# Cookie headers) the script's arguments follow it.
+#   load LABEL URL COOKIE [LUA-SCRIPT ARG…]
 load() {
-  local label="$1" url="$2" cookie="${3:-}" paths="${4:-}" out="$WORK/wrk-${#ROWS[@]}.out"
+  local label="$1" url="$2" cookie="$3" out="$WORK/wrk-${#ROWS[@]}.out"; shift 3
   local args=(-t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency --timeout 10s)
   [ -n "$cookie" ] && args+=(-H "Cookie: $cookie")
   say "wrk ${label}"
-  if [ -n "$paths" ]; then
-    wrk "${args[@]}" -s "$HERE/walk.lua" "$url" -- "$paths" "$THREADS" >"$out" 2>&1 || true
+  if [ $# -gt 0 ]; then
+    local lua="$1"; shift
+    wrk "${args[@]}" -s "$HERE/$lua" "$url" -- "$@" >"$out" 2>&1 || true
   else
     wrk "${args[@]}" "$url" >"$out" 2>&1 || true
   fi
@@ -202,8 +206,7 @@ login() {  # JAR
   status="$(curl -s -o /dev/null -w '%{http_code}' -c "$jar" -b "$jar" --data-urlencode "email=$EMAIL" \
     --data-urlencode "password=$PASSWORD" --data-urlencode "csrf=$token" "$BASE/login")"
   [ "$status" = 303 ] || die "POST /login answered $status, not 303"
-  # Netscape jar → "name=value; …" (HttpOnly cookies are written as "#HttpOnly_host")
-  COOKIE="$(awk -F'\t' 'NF == 7 && ($1 !~ /^#/ || $1 ~ /^#HttpOnly_/) {printf "%s%s=%s", sep, $6, $7; sep="; "}' "$jar")"
+  COOKIE="$(jar_cookie "$jar")"
   case "$COOKIE" in *storeidp_session=*) ;; *) die "no storeidp_session cookie after login: $COOKIE" ;; esac
 }
 
@@ -290,17 +293,19 @@ run_storeidp() {  # LABEL-SUFFIX NAME
   load "  same, assertion encrypted" "$BASE/sso/saml-encrypted" "$COOKIE"
   "$PY" "$HERE/helpers.py" authn-requests --base "$BASE" --issuer "$SP_HOST/saml-signed/metadata" \
     --acs "$SP_HOST/saml-signed/acs" --count "$(lines_needed)" --out "$WORK/authn-$name"
-  load "  SP-initiated SAML (Redirect)" "$BASE" "$COOKIE" "$WORK/authn-$name"
+  load "  SP-initiated SAML (Redirect)" "$BASE" "$COOKIE" walk.lua "$WORK/authn-$name" "$THREADS"
   load "  JWT RS256" "$BASE/sso/jwt-rs" "$COOKIE"
   load "  JWT HS256" "$BASE/sso/jwt-hs" "$COOKIE"
   # tokens minted right before their run: they live 100 s and each works once
   "$PY" "$HERE/helpers.py" launch-tokens --secret "$STOREIDP_LAUNCH_SECRET" --iss "$STOREIDP_LAUNCH_ISSUER" \
     --aud "$BASE" --slug saml-signed --sub sf-bench-1 --email "$LAUNCH_EMAIL" --count "$(lines_needed)" --out "$WORK/launch-$name"
-  load "  launch link (no cookie)" "$BASE" "" "$WORK/launch-$name"
+  load "  launch link (no cookie)" "$BASE" "" walk.lua "$WORK/launch-$name" "$THREADS"
 
   RSS_NOTES+=("RSS idle / peak under load ($db): $idle MB / $(rss_mb "$SERVER_PID" VmHWM) MB")
-  if grep -q -E '\[ (ERROR|CRITICAL) \]' "$WORK/server-$name.log"; then
-    say "server log ($db) has error lines, e.g.: $(grep -m 2 -E '\[ (ERROR|CRITICAL) \]' "$WORK/server-$name.log")"
+  # what the server logged during the runs (before it is stopped: shutdown adds its own lines)
+  local problems; problems="$(grep -c -E '\[ (WARNING|ERROR|CRITICAL) \]' "$WORK/server-$name.log" || true)"
+  if [ "$problems" != 0 ]; then
+    RSS_NOTES+=("! server log ($db): $problems warning/error lines, first: $(grep -m 1 -E '\[ (WARNING|ERROR|CRITICAL) \]' "$WORK/server-$name.log")")
   fi
   stop_server
 }
@@ -327,14 +332,23 @@ SSP_PORT="$(free_port)"
 if ssp_start "$WORK/ssp" "$SSP_PORT" 2>"$WORK/ssp-start.err"; then
   SSP_URL="$(ssp_idp_initiated_url "$SSP_PORT")"
   # the one-time login: StaticSource authenticates the first request, the jar keeps the session
-  curl -s -c "$WORK/jar-ssp" -b "$WORK/jar-ssp" -o "$WORK/ssp-first.html" "$SSP_URL"
-  SSP_COOKIE="$(awk -F'\t' 'NF == 7 && ($1 !~ /^#/ || $1 ~ /^#HttpOnly_/) {printf "%s%s=%s", sep, $6, $7; sep="; "}' "$WORK/jar-ssp")"
+  : >"$WORK/ssp-cookies"
+  for i in $(seq 1 "$CONNECTIONS"); do
+    curl -s -c "$WORK/jar-ssp$i" -b "$WORK/jar-ssp$i" -o "$WORK/ssp-first.html" "$SSP_URL"
+    { jar_cookie "$WORK/jar-ssp$i"; echo; } >>"$WORK/ssp-cookies"
+  done
+  SSP_COOKIE="$(head -n 1 "$WORK/ssp-cookies")"
   curl -s -H "Cookie: $SSP_COOKIE" -o "$WORK/ssp.html" "$SSP_URL"
   if "$PY" "$HERE/helpers.py" saml-form "$WORK/ssp.html" "$WORK/ssp.xml" >/dev/null 2>&1 \
      && xmlsec1 --verify --id-attr:ID urn:oasis:names:tc:SAML:2.0:protocol:Response \
-          --pubkey-cert-pem "$WORK/ssp/config/cert/idp.crt" "$WORK/ssp.xml" >"$WORK/ssp.xmlsec" 2>&1; then
+          --pubkey-cert-pem "$WORK/ssp/config/cert/idp.crt" "$WORK/ssp.xml" >"$WORK/ssp.xmlsec" 2>&1 \
+     && grep -q ann@shop.example "$WORK/ssp.xml"; then
     say "verified SimpleSAMLphp: xmlsec1 --verify (Response signature)"
-    load "SimpleSAMLphp IdP-initiated" "$SSP_URL" "$SSP_COOKIE"
+    # one session, like the StoreIdP rows; PHP holds the session file's lock for the whole
+    # request, so SimpleSAMLphp serves one browser's requests one at a time …
+    load "SimpleSAMLphp IdP-init. (1 session)" "$SSP_URL" "$SSP_COOKIE"
+    # … and $CONNECTIONS sessions taken in turn, which lets its 4 workers run in parallel
+    load "  same, $CONNECTIONS sessions" "$SSP_URL" "" cookies.lua "$WORK/ssp-cookies"
   else
     SSP_NOTE="not measured: no verifiable signed Response ($(sed -e 's/<[^>]*>//g' "$WORK/ssp.html" | grep -m1 -i -E 'error|exception' || echo 'see ssp.html'))"
   fi
@@ -356,5 +370,6 @@ for row in "${ROWS[@]}"; do
   printf '%-34s %8s %8s %8s %8s  %-6s %s\n' "$label" "$rps" "$p50" "$p99" "$non" "$ratio" "$note"
 done
 for n in "${RSS_NOTES[@]}"; do echo "$n"; done
+echo "sso.sh took ${SECONDS} s (build included)"
 [ "$FLAGGED" = 0 ] || echo "! runs marked ! had failed requests or ran out of pre-made requests: their rates are not clean sign-ins"
 exit 0
