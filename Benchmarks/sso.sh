@@ -238,7 +238,9 @@ verify_saml_get() {  # NAME PATH EMAIL [JAR]
   else
     say "verified $name: xmlsec1 --verify (Response signature)"
   fi
-  grep -q "Assertion" "$xml" && grep -q "$email" "$xml" || die "$name: no assertion for $email in $xml"
+  if grep -q EncryptedData "$xml" || ! grep -q -E '<([A-Za-z0-9]+:)?Assertion[ >]' "$xml" || ! grep -q "$email" "$xml"; then
+    die "$name: no clear assertion for $email in $xml"
+  fi
 }
 
 verify_jwt_get() {  # SLUG ALG
