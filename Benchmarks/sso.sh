@@ -104,13 +104,28 @@ random_secret() { openssl rand -hex 32; }   # 64 bytes of text: enough for HS256
 
 # ------------------------------------------------------------------ 7. the ceiling: openssl on every core
 NPROC="$(nproc)"
+LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"   # other tenants of the machine show here
 say "openssl speed -multi $NPROC -seconds 5 rsa2048"
 OPENSSL_SIGNS="$(openssl speed -multi "$NPROC" -seconds 5 rsa2048 2>/dev/null | awk '/^rsa 2048 bits/ {print $6}' | tail -n 1)"
 [ -n "$OPENSSL_SIGNS" ] || die "could not read openssl speed's sign/s"
 
 # ------------------------------------------------------------------ results
-ROWS=()      # "label|rps|p50|p99|non2xx|socket|note"
+ROWS=()      # "label|rps|p50|p99|non2xx|cpu|note"
 FLAGGED=0
+# CPU time the server's processes (LOAD_PIDS) spent per request: a figure the other tenants of a
+# shared machine disturb less than req/s (they take cores away, not add work per request).
+LOAD_PIDS=""
+CLK_TCK="$(getconf CLK_TCK)"
+cpu_ticks() {
+  local total=0 pid f
+  for pid in $LOAD_PIDS; do
+    # fields after "(comm)": state is $3 …, utime is 14 and stime 15 of /proc/PID/stat
+    f="$(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null)" || continue
+    set -- $f
+    total=$((total + ${12} + ${13}))
+  done
+  echo "$total"
+}
 # Runs wrk and adds a table row. With a Lua script (walk.lua: a file of paths; cookies.lua: a file of
 # Cookie headers) the script's arguments follow it.
 #   load LABEL URL COOKIE [LUA-SCRIPT ARG…]
@@ -119,19 +134,21 @@ load() {
   local args=(-t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency --timeout 10s)
   [ -n "$cookie" ] && args+=(-H "Cookie: $cookie")
   say "wrk ${label}"
+  local ticks0; ticks0="$(cpu_ticks)"
   if [ $# -gt 0 ]; then
     local lua="$1"; shift
     wrk "${args[@]}" -s "$HERE/$lua" "$url" -- "$@" >"$out" 2>&1 || true
   else
     wrk "${args[@]}" "$url" >"$out" 2>&1 || true
   fi
-  local rps p50 p99 non sock reqs wrapped note=""
+  local ticks=$(($(cpu_ticks) - ticks0)) rps p50 p99 non sock reqs wrapped note="" cpu="-"
   read -r rps p50 p99 non sock reqs wrapped < <("$PY" "$HERE/helpers.py" wrk-summary "$out") \
     || { ROWS+=("$label|-|-|-|-|-|wrk failed: $(tail -n 1 "$out")"); FLAGGED=1; return 0; }
   if [ "$non" != 0 ] || [ "$sock" != 0 ]; then note="! $non of $reqs non-2xx/3xx"; FLAGGED=1; fi
   [ "$sock" != 0 ] && note="$note, $sock socket errors/timeouts"
   [ "$wrapped" != 0 ] && { note="$note, ran out of pre-made requests ($wrapped wraps)"; FLAGGED=1; }
-  ROWS+=("$label|$rps|$p50|$p99|$non|$sock|$note")
+  [ "$reqs" -gt 0 ] && [ -n "$LOAD_PIDS" ] && cpu="$(awk -v t="$ticks" -v h="$CLK_TCK" -v n="$reqs" 'BEGIN {printf "%.2f", t * 1000 / h / n}')"
+  ROWS+=("$label|$rps|$p50|$p99|$non|$cpu|$note")
   LAST_RPS="$rps"
 }
 RSS_NOTES=()
@@ -189,6 +206,7 @@ start_server() {  # NAME
   export STOREIDP_BASE_URL="$BASE"
   "$BIN" serve --env production --hostname 127.0.0.1 --port "$PORT" >"$WORK/server-$1.log" 2>&1 &
   SERVER_PID=$!
+  LOAD_PIDS="$SERVER_PID"
   local _
   for _ in $(seq 1 150); do
     curl -fsS --max-time 2 "$BASE/healthz" >/dev/null 2>&1 && return 0
@@ -348,6 +366,7 @@ if ssp_start "$WORK/ssp" "$SSP_PORT" 2>"$WORK/ssp-start.err"; then
     say "verified SimpleSAMLphp: xmlsec1 --verify (Response signature)"
     # one session, like the StoreIdP rows; PHP holds the session file's lock for the whole
     # request, so SimpleSAMLphp serves one browser's requests one at a time …
+    LOAD_PIDS="$(ssp_pids)"
     load "SimpleSAMLphp IdP-init. (1 session)" "$SSP_URL" "$SSP_COOKIE"
     # … and $CONNECTIONS sessions taken in turn, which lets its 4 workers run in parallel
     load "  same, $CONNECTIONS sessions" "$SSP_URL" "" cookies.lua "$WORK/ssp-cookies"
@@ -363,14 +382,16 @@ fi
 # ------------------------------------------------------------------ the table
 echo
 echo "sign-in speed: wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s over loopback, $NPROC cores, $(date -u +%Y-%m-%dT%H:%MZ)"
-printf '%-34s %8s %8s %8s %8s  %s\n' case "req/s" "p50 ms" "p99 ms" non-2xx \
+printf '%-34s %8s %8s %8s %8s %8s  %s\n' case "req/s" "p50 ms" "p99 ms" non-2xx "CPU ms" \
   "vs openssl rsa2048 ($OPENSSL_SIGNS signs/s, $NPROC cores)"
 for row in "${ROWS[@]}"; do
-  IFS='|' read -r label rps p50 p99 non sock note <<<"$row"
+  IFS='|' read -r label rps p50 p99 non cpu note <<<"$row"
   ratio="-"
   [ "$rps" != "-" ] && ratio="$(awk -v r="$rps" -v o="$OPENSSL_SIGNS" 'BEGIN {printf "%.2f", r / o}')"
-  printf '%-34s %8s %8s %8s %8s  %-6s %s\n' "$label" "$rps" "$p50" "$p99" "$non" "$ratio" "$note"
+  printf '%-34s %8s %8s %8s %8s %8s  %-6s %s\n' "$label" "$rps" "$p50" "$p99" "$non" "$cpu" "$ratio" "$note"
 done
+echo "CPU ms: server CPU time (user + system) per request during its run: storeidp; nginx + php-fpm for SimpleSAMLphp"
+echo "openssl: one RSA-2048 signature takes $(awk -v o="$OPENSSL_SIGNS" -v n="$NPROC" 'BEGIN {printf "%.2f", 1000 * n / o}') CPU ms; load average before / after: $LOAD_BEFORE / $(cut -d' ' -f1-3 /proc/loadavg)"
 for n in "${RSS_NOTES[@]}"; do echo "$n"; done
 echo "sso.sh took ${SECONDS} s (build included)"
 [ "$FLAGGED" = 0 ] || echo "! runs marked ! had failed requests or ran out of pre-made requests: their rates are not clean sign-ins"

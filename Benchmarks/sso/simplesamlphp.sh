@@ -53,6 +53,11 @@ ssp_stop() {
   SSP_NGINX_PID=""; SSP_FPM_PID=""
 }
 
+# nginx and php-fpm masters and their workers (for CPU time per request).
+ssp_pids() {
+  echo "$SSP_NGINX_PID $SSP_FPM_PID $(pgrep -P "$SSP_NGINX_PID" | tr '\n' ' ') $(pgrep -P "$SSP_FPM_PID" | tr '\n' ' ')"
+}
+
 # The IdP-initiated URL (SimpleSAMLphp 1.19 syntax) for our one remote SP.
 ssp_idp_initiated_url() {  # PORT
   echo "http://127.0.0.1:$1/simplesaml/saml2/idp/SSOService.php?spentityid=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$SSP_SPENTITY")"
