@@ -21,7 +21,7 @@ THREADS=2
 CONNECTIONS=16
 PY="$ROOT/.build/interop-venv/bin/python"
 
-say() { echo "# $*" >&2; }
+say() { echo "# $(date +%T) $*" >&2; }
 die() { echo "sso.sh: $*" >&2; exit 1; }
 
 # ------------------------------------------------------------------ 1. tools
