@@ -103,6 +103,15 @@ struct StartupPreparation: LifecycleHandler {
             // Write-ahead logging: readers (logins, SSO) do not wait for an import's writes, and a
             // commit appends to the log instead of rewriting pages. Persistent in the file.
             try await sql.raw("PRAGMA journal_mode = WAL").run()
+            // In WAL mode NORMAL syncs at checkpoints, not at every commit (sqlite.org/wal.html
+            // §"Performance Considerations"): a crash of the process loses nothing committed; a
+            // power loss may roll back the last commits, never corrupt the file. Set on each
+            // event loop's connection (the SQLite driver keeps one per loop). PostgreSQL, the
+            // production store, is unaffected.
+            for loop in application.eventLoopGroup.makeIterator() {
+                guard let connection = application.databases.database(logger: application.logger, on: loop) as? any SQLDatabase else { continue }
+                try await connection.raw("PRAGMA synchronous = NORMAL").run()
+            }
         }
         let services = application.storeIdP
         for key in try services.keyRing.ensureActiveKey(now: services.timeSource.now) {

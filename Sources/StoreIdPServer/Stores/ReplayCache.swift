@@ -11,13 +11,14 @@ struct ReplayCache: ReplayGuard {
 
     /// True when `value` had not been seen in `namespace`; false for a replay.
     func claim(_ value: String, namespace: String, until expiry: Date, now: Date) async throws -> Bool {
-        let sql = try database.sql
         let key = namespace + ":" + value
-        try await sql.delete(from: "replay_cache").where("entry_key", .equal, key)
-            .where("expires_at", .lessThan, now.timeIntervalSince1970).run()
-        let rows = try await sql.raw("""
+        // One statement: a new value is inserted; an expired one is taken over; a live one is
+        // left alone and returns no row.
+        let rows = try await database.sql.raw("""
             INSERT INTO replay_cache (entry_key, expires_at) VALUES (\(bind: key), \(bind: expiry.timeIntervalSince1970))
-            ON CONFLICT (entry_key) DO NOTHING RETURNING entry_key
+            ON CONFLICT (entry_key) DO UPDATE SET expires_at = excluded.expires_at
+            WHERE replay_cache.expires_at < \(bind: now.timeIntervalSince1970)
+            RETURNING entry_key
             """).all()
         return !rows.isEmpty
     }
