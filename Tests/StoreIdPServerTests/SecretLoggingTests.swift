@@ -39,3 +39,12 @@ final class SecretLoggingTests: XCTestCase {
         XCTAssertFalse(capture.lines.contains { $0.contains("$2b$") }, "a password hash reached the log")
     }
 }
+
+final class HTMLTextTests: XCTestCase {
+    func testEscapesTheFiveCharactersAndLeavesBase64Alone() {
+        XCTAssertEqual(HTMLText.escaped(#"<a href="x">'&'</a>"#), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;")
+        let base64 = "PHNhbWxwOlJlc3BvbnNlIC8++/=="
+        XCTAssertEqual(HTMLText.escaped(base64), base64)
+        XCTAssertEqual(HTMLText.escaped("é<"), "é&lt;")
+    }
+}
