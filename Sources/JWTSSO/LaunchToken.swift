@@ -157,8 +157,6 @@ public struct LaunchTokenVerifier: Sendable {
 
     public let audience: String
     private let verifiers: [String: StorefrontVerifier]
-    /// Only for the deprecated single-secret verifier: every `iss` is accepted.
-    private let anyIssuer: StorefrontVerifier?
 
     /// A verifier for these storefronts. Public keys are parsed once here; HS256 secrets are
     /// resolved from `environment` for each token, so a rotated secret takes effect at once.
@@ -170,19 +168,6 @@ public struct LaunchTokenVerifier: Sendable {
         }
         self.audience = audience
         self.verifiers = verifiers
-        self.anyIssuer = nil
-    }
-
-    /// A verifier of HS256 tokens signed with one launch secret, whatever their `iss`.
-    @available(*, deprecated, message: "accepts any iss: use init(audience:storefronts:environment:) with Storefront.fromEnvironment")
-    public static func hs256(secret: Data, audience: String) async -> LaunchTokenVerifier {
-        LaunchTokenVerifier(audience: audience, anyIssuer: StorefrontVerifier(secret: secret))
-    }
-
-    private init(audience: String, anyIssuer: StorefrontVerifier) {
-        self.audience = audience
-        self.verifiers = [:]
-        self.anyIssuer = anyIssuer
     }
 
     /// The registered storefront with this `iss`.
@@ -201,7 +186,7 @@ public struct LaunchTokenVerifier: Sendable {
         guard StorefrontVerifier.algorithms.contains(alg) else { throw .algorithmNotAllowed(alg) }
         guard let iss = payload["iss"] as? String, !iss.isEmpty else { throw .missingClaim("iss") }
         // RFC 8725 §3.8: the issuer decides the key, and the key decides the algorithm.
-        guard let verifier = verifiers[iss] ?? anyIssuer else { throw .unknownIssuer(iss) }
+        guard let verifier = verifiers[iss] else { throw .unknownIssuer(iss) }
         guard alg == verifier.algorithm else { throw .algorithmNotAllowed(alg) }
         let signingInput = Data(token.utf8.prefix(parts[0].utf8.count + 1 + parts[1].utf8.count))
         guard verifier.isValid(signature: signature, for: signingInput) else { throw .badSignature }

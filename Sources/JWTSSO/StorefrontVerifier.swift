@@ -11,12 +11,11 @@ struct StorefrontVerifier: Sendable {
 
     private enum Key: Sendable {
         case secret(SecretReference, environment: [String: String])
-        case fixedSecret(Data)
         case rsa(_RSA.Signing.PublicKey)
         case p256(P256.Signing.PublicKey)
     }
 
-    let storefront: Storefront?
+    let storefront: Storefront
     let algorithm: String
     private let key: Key
 
@@ -37,13 +36,6 @@ struct StorefrontVerifier: Sendable {
         }
     }
 
-    /// The deprecated single shared secret.
-    init(secret: Data) {
-        storefront = nil
-        algorithm = "HS256"
-        key = .fixedSecret(secret)
-    }
-
     /// Whether `signature` is this key's signature of `input`. A storefront secret that is no
     /// longer set (or shorter than 32 bytes) verifies nothing.
     func isValid(signature: Data, for input: Data) -> Bool {
@@ -52,8 +44,6 @@ struct StorefrontVerifier: Sendable {
             guard let secret = try? reference.resolve(environment: environment), secret.count >= Storefront.minimumSecretBytes else {
                 return false
             }
-            return HMAC<SHA256>.isValidAuthenticationCode(signature, authenticating: input, using: SymmetricKey(data: secret))
-        case let .fixedSecret(secret):
             return HMAC<SHA256>.isValidAuthenticationCode(signature, authenticating: input, using: SymmetricKey(data: secret))
         case let .rsa(publicKey):
             // RFC 7518 §3.3: RSASSA-PKCS1-v1_5 with SHA-256.

@@ -193,20 +193,6 @@ final class LaunchTokenVerifierTests: XCTestCase {
         let result = try await rejection(token(body, .hs256(shopSecret)))
         XCTAssertEqual(result, .missingClaim("iss"))
     }
-
-    @available(*, deprecated)
-    func testDeprecatedSingleSecretVerifierStillVerifies() async throws {
-        let legacy = await LaunchTokenVerifier.legacyForTests(secret: Data(shopSecret.utf8), audience: Self.audience)
-        let accepted = try await legacy.verify(token(claims(iss: "anything"), .hs256(shopSecret)), now: now)
-        XCTAssertEqual(accepted.iss, "anything")
-    }
-}
-
-extension LaunchTokenVerifier {
-    @available(*, deprecated)
-    static func legacyForTests(secret: Data, audience: String) async -> LaunchTokenVerifier {
-        await hs256(secret: secret, audience: audience)
-    }
 }
 
 final class StorefrontEnvironmentTests: XCTestCase {
