@@ -19,6 +19,10 @@ public struct SignOnContext: Sendable {
     public var bigCommerceLinks: any BigCommerceCustomerLinks
     public var launchVerifiers: any LaunchTokenVerifiers
     public var storefrontLinks: any StorefrontLinkRegistry
+    /// OpenID Connect codes, grants and refresh tokens.
+    public var oidcGrants: any OIDCGrantStore
+    /// Checks tokens StoreIdP signed (access tokens, ID token hints).
+    public var ownTokens: OwnTokenVerifier
     /// The IdP's issuer (its base URL, without a trailing slash).
     public var issuer: String
     /// How long a store login lasts.
@@ -31,7 +35,8 @@ public struct SignOnContext: Sendable {
     public init(providers: any ServiceProviderCatalog, customers: any CustomerAccounts, replay: any ReplayGuard, audit: any AuditTrail,
                 keys: any KeyRingSource, clock: any TimeSource, random: any RandomSource = SystemRandomSource(), saml: SAMLIdentity,
                 jwtKeys: SigningKeyCache, bigCommerce: any BigCommerceCustomerAPI, bigCommerceLinks: any BigCommerceCustomerLinks,
-                launchVerifiers: any LaunchTokenVerifiers, storefrontLinks: any StorefrontLinkRegistry, issuer: String, sessionLifetime: TimeInterval,
+                launchVerifiers: any LaunchTokenVerifiers, storefrontLinks: any StorefrontLinkRegistry, oidcGrants: any OIDCGrantStore,
+                ownTokens: OwnTokenVerifier = OwnTokenVerifier(), issuer: String, sessionLifetime: TimeInterval,
                 environment: [String: String] = ProcessInfo.processInfo.environment, clientAddress: String? = nil) {
         self.providers = providers
         self.customers = customers
@@ -46,6 +51,8 @@ public struct SignOnContext: Sendable {
         self.bigCommerceLinks = bigCommerceLinks
         self.launchVerifiers = launchVerifiers
         self.storefrontLinks = storefrontLinks
+        self.oidcGrants = oidcGrants
+        self.ownTokens = ownTokens
         self.issuer = issuer
         self.sessionLifetime = sessionLifetime
         self.environment = environment

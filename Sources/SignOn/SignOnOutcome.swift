@@ -15,6 +15,25 @@ public enum SignOnOutcome: Sendable, Equatable {
     /// Signed out (single logout finished, or nothing to tell): to the login page, with the
     /// partners that did not confirm, if any.
     case signedOut(unconfirmed: [String])
+    /// An OpenID client asked to sign the customer out without proving which session it means
+    /// (RP-Initiated Logout 1.0 §2: "the OP SHOULD ask the End-User whether to log out"): ask.
+    case confirmLogout(LogoutConfirmation)
+}
+
+/// What the sign-out question reposts once the customer agrees.
+public struct LogoutConfirmation: Sendable, Equatable {
+    /// The client's name, when one is known.
+    public let serviceName: String?
+    /// The RP-Initiated Logout parameters to send again with the answer.
+    public let fields: [AutoPost.Field]
+    /// Where the form posts (the end-session endpoint of the layout the request came to).
+    public let action: String
+
+    public init(serviceName: String?, fields: [AutoPost.Field], action: String) {
+        self.serviceName = serviceName
+        self.fields = fields
+        self.action = action
+    }
 }
 
 /// A form that posts itself: where, which fields, and the words on the page.

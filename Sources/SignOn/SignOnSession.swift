@@ -30,19 +30,24 @@ public struct SignOnSession: Sendable, Equatable, Codable {
     public var participants: [SessionParticipant]
     /// An SP-initiated request waiting for the customer to sign in.
     public var pendingAuthnRequest: PendingAuthnRequest?
+    /// An OpenID Connect authorization request waiting for the customer to sign in.
+    public var pendingAuthorization: PendingAuthorization?
     /// Single logout in progress.
     public var logoutChain: LogoutChain?
 
     public init(login: Login? = nil, participants: [SessionParticipant] = [], pendingAuthnRequest: PendingAuthnRequest? = nil,
-                logoutChain: LogoutChain? = nil) {
+                pendingAuthorization: PendingAuthorization? = nil, logoutChain: LogoutChain? = nil) {
         self.login = login
         self.participants = participants
         self.pendingAuthnRequest = pendingAuthnRequest
+        self.pendingAuthorization = pendingAuthorization
         self.logoutChain = logoutChain
     }
 
     /// True when nothing is kept: the server then needs no session row at all.
-    public var isEmpty: Bool { login == nil && participants.isEmpty && pendingAuthnRequest == nil && logoutChain == nil }
+    public var isEmpty: Bool {
+        login == nil && participants.isEmpty && pendingAuthnRequest == nil && pendingAuthorization == nil && logoutChain == nil
+    }
 
     /// The login, when it is younger than `lifetime`.
     public func currentLogin(now: Date, lifetime: TimeInterval) -> Login? {
@@ -54,7 +59,7 @@ public struct SignOnSession: Sendable, Equatable, Codable {
     /// customer is signing in to answer is kept.
     public mutating func signIn(_ customer: Customer, method: AuthenticationMethod, at now: Date, sessionIndex: String) {
         self = SignOnSession(login: Login(customerID: customer.id, authTime: now, method: method, sessionIndex: sessionIndex),
-                             pendingAuthnRequest: pendingAuthnRequest)
+                             pendingAuthnRequest: pendingAuthnRequest, pendingAuthorization: pendingAuthorization)
     }
 
     /// Records that `participant` received an assertion (one entry per provider, newest last).
@@ -131,10 +136,14 @@ public struct LogoutChain: Sendable, Equatable, Codable {
     /// Partners whose LogoutResponse was missing, failed or did not verify.
     public var unconfirmed: [String]
     public var initiator: Initiator?
+    /// Where the browser goes when the chain ends and no partner is owed a LogoutResponse: an
+    /// OpenID client's registered post-logout redirect URI (RP-Initiated Logout 1.0 §3).
+    public var returnTo: String?
 
-    public init(remaining: [SessionParticipant], initiator: Initiator? = nil) {
+    public init(remaining: [SessionParticipant], initiator: Initiator? = nil, returnTo: String? = nil) {
         self.remaining = remaining
         self.unconfirmed = []
         self.initiator = initiator
+        self.returnTo = returnTo
     }
 }

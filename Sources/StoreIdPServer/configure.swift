@@ -19,7 +19,7 @@ public func configure(_ app: Application, settings: StoreIdPSettings, timeSource
                                factory: SigningKeyFactory(commonName: settings.baseURL.host ?? "storeidp"))
     app.storage[StoreIdPServices.Key.self] = StoreIdPServices(
         settings: settings, timeSource: timeSource, keyRing: keyRing, hasher: BcryptPasswordHasher(),
-        saml: SAMLIdentity(baseURL: settings.baseURL), jwtKeys: SigningKeyCache(), launchVerifiers: StorefrontVerifierCache(),
+        saml: SAMLIdentity(baseURL: settings.baseURL), jwtKeys: SigningKeyCache(), launchVerifiers: StorefrontVerifierCache(), ownTokens: OwnTokenVerifier(),
         auditBuffer: settings.auditBatchInterval.map(AuditBuffer.init(interval:)), environment: settings.environment
     )
 
@@ -42,6 +42,7 @@ public func configure(_ app: Application, settings: StoreIdPSettings, timeSource
     app.migrations.add(CreateStoreSessions())
     app.migrations.add(CreateStorefrontLinks())
     app.migrations.add(CreateStorefronts())
+    app.migrations.add(CreateOIDCGrants())
     app.lifecycle.use(StartupPreparation())
     app.lifecycle.use(PurgeSchedule())
     app.lifecycle.use(AuditFlushSchedule())
@@ -71,6 +72,7 @@ public func configure(_ app: Application, settings: StoreIdPSettings, timeSource
     try app.register(collection: SAMLController())
     try app.register(collection: SAMLLogoutController())
     try app.register(collection: JWKSController())
+    try app.register(collection: OpenIDController())
     try app.register(collection: LaunchController())
     try app.register(collection: PortalController())
 

@@ -15,6 +15,10 @@ final class InMemoryStores: @unchecked Sendable {
     var storefrontLinks: [StorefrontLink] { lock.withLock { _storefrontLinks } }
     var bigCommerceCalls: [String] { lock.withLock { _bigCommerceCalls } }
     private var _bigCommerceCalls: [String] = []
+    private var _grants: [String: OIDCGrant] = [:]
+    private var _codes: [String: (String, Date?)] = [:]
+    private var _refresh: [String: (String, Date?)] = [:]
+    var grants: [OIDCGrant] { lock.withLock { Array(_grants.values) } }
 
     var providers: [ServiceProvider] {
         get { lock.withLock { _providers } }
@@ -32,6 +36,45 @@ final class InMemoryStores: @unchecked Sendable {
         let stores: InMemoryStores
         func provider(slug: String) async throws -> ServiceProvider? { stores.providers.first { $0.slug == slug } }
         func provider(entityID: String) async throws -> ServiceProvider? { stores.providers.first { $0.saml?.entityID == entityID } }
+        func provider(oidcClientID: String) async throws -> ServiceProvider? { stores.providers.first { $0.oidc?.clientID == oidcClientID } }
+        func provider(azureB2CPath: String) async throws -> ServiceProvider? { stores.providers.first { $0.oidc?.azureB2CPath == azureB2CPath } }
+    }
+
+    /// Grants by id; codes and refresh tokens by digest, with the time each was used.
+    struct Grants: OIDCGrantStore {
+        let stores: InMemoryStores
+        func create(_ grant: OIDCGrant, codeDigest: String) async throws {
+            stores.lock.withLock {
+                stores._grants[grant.id] = grant
+                stores._codes[codeDigest] = (grant.id, nil)
+            }
+        }
+        func redeem(codeDigest: String, now: Date) async throws -> OIDCRedemption {
+            stores.lock.withLock {
+                guard let (id, used) = stores._codes[codeDigest], let grant = stores._grants[id] else { return .unknown }
+                if used != nil { return .reused(grantID: id) }
+                stores._codes[codeDigest] = (id, now)
+                return .redeemed(grant)
+            }
+        }
+        func grant(id: String) async throws -> OIDCGrant? { stores.lock.withLock { stores._grants[id] } }
+        func revoke(grantID: String, now: Date) async throws {
+            stores.lock.withLock {
+                stores._grants[grantID]?.revoked = true
+                for (digest, entry) in stores._refresh where entry.0 == grantID && entry.1 == nil { stores._refresh[digest] = (grantID, now) }
+            }
+        }
+        func addRefreshToken(digest: String, grantID: String, expiresAt: Date) async throws {
+            stores.lock.withLock { stores._refresh[digest] = (grantID, nil) }
+        }
+        func rotate(refreshDigest: String, now: Date) async throws -> OIDCRedemption {
+            stores.lock.withLock {
+                guard let (id, used) = stores._refresh[refreshDigest], let grant = stores._grants[id] else { return .unknown }
+                if used != nil { return .reused(grantID: id) }
+                stores._refresh[refreshDigest] = (id, now)
+                return .redeemed(grant)
+            }
+        }
     }
 
     struct Accounts: CustomerAccounts {

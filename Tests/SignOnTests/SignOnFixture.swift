@@ -81,7 +81,7 @@ final class SignOnFixture: @unchecked Sendable {
                       replay: InMemoryStores.Replay(stores: stores), audit: InMemoryStores.Audit(stores: stores), keys: keyRing,
                       clock: clock, saml: saml, jwtKeys: SigningKeyCache(), bigCommerce: InMemoryStores.BigCommerce(stores: stores),
                       bigCommerceLinks: InMemoryStores.Links(stores: stores), launchVerifiers: FixedLaunchTokenVerifier(launch ? launchVerifier : nil), storefrontLinks: InMemoryStores.StorefrontLinks(stores: stores),
-                      issuer: Self.base, sessionLifetime: 3600,
+                      oidcGrants: InMemoryStores.Grants(stores: stores), issuer: Self.base, sessionLifetime: 3600,
                       environment: Self.environment, clientAddress: "192.0.2.1")
     }
 

@@ -71,7 +71,8 @@ final class ProvidersCommandTests: XCTestCase {
         profile.attributes = ["tier": "gold"]
         _ = try await CustomerDirectory(database: test.app.db, hasher: BcryptPasswordHasher(), threadPool: test.app.threadPool).save(profile, now: test.clock.now)
         let preview = try PayloadPreview(customer: try unwrap(try await CustomerDirectory(database: test.app.db, hasher: BcryptPasswordHasher(), threadPool: test.app.threadPool).find(id: customer.id)),
-                                         provider: provider, factory: PayloadFactory(keys: test.app.storeIdP.keyRing), now: test.clock.now)
+                                         provider: provider, factory: PayloadFactory(keys: test.app.storeIdP.keyRing), now: test.clock.now,
+                                         issuer: test.app.storeIdP.settings.issuer)
         XCTAssertTrue(preview.access.allowed)
         XCTAssertEqual(preview.attributes.map(\.name), ["email", "firstName", "tier", "source"])
         XCTAssertEqual(preview.attributes.map(\.values), [["ann@shop.example"], ["Ann"], ["gold"], ["storeidp"]])

@@ -53,6 +53,11 @@ public struct IdPInitiatedSignOn: Sendable {
         case let .bigcommerce(settings):
             return try await BigCommerceSignOn(context: context).send(customer, provider: provider, settings: settings,
                                                                       redirectTo: input.bigCommerceRedirect)
+        case .oidc:
+            // An OpenID client starts the sign-in itself (OpenID Connect Core 1.0 §3.1.2.1); there
+            // is no unsolicited ID token to send it.
+            throw SignOnError(.badRequest, "\(provider.name) signs you in from its own site: please start there.",
+                              returnURL: provider.storefrontReturnURL)
         }
     }
 }

@@ -63,12 +63,13 @@ public struct SAMLLogout: Sendable {
     }
 
     /// `POST /logout`: the customer signs out of the store and of every partner of the session.
-    public func customerRequested(session: inout SignOnSession) async throws -> SignOnOutcome {
+    /// `returnTo`: where the browser goes at the end (an OpenID client's post-logout URI).
+    public func customerRequested(session: inout SignOnSession, returnTo: String? = nil) async throws -> SignOnOutcome {
         let customerID = session.login?.customerID
         let participants = session.participants
         try await context.record(.logout, customer: customerID,
                                  detail: participants.isEmpty ? nil : "telling \(participants.count) partner(s)")
-        session = SignOnSession(logoutChain: participants.isEmpty ? nil : LogoutChain(remaining: participants))
+        session = SignOnSession(logoutChain: LogoutChain(remaining: participants, returnTo: returnTo))
         return try await continueChain(session: &session)
     }
 
@@ -111,7 +112,10 @@ public struct SAMLLogout: Sendable {
             return .deliver(message, title: "Signing out", text: "Signing you out of \(provider.name)…")
         }
         session = SignOnSession()
-        guard let initiator = chain.initiator else { return .signedOut(unconfirmed: chain.unconfirmed) }
+        guard let initiator = chain.initiator else {
+            if let returnTo = chain.returnTo { return .redirect(returnTo) }
+            return .signedOut(unconfirmed: chain.unconfirmed)
+        }
         let status = chain.unconfirmed.isEmpty ? SAMLStatus.success : SAMLStatus(code: .success, secondLevel: .partialLogout)
         return try await answer(initiator, status: status)
     }

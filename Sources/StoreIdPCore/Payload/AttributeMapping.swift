@@ -83,7 +83,7 @@ public struct AttributeMapping: Sendable, Hashable, Codable {
 
 /// Where a payload value comes from.
 public enum AttributeSource: Sendable, Hashable, Codable {
-    case customerEmail, customerFirstName, customerLastName, customerPhone, customerGroup, customerSegments
+    case customerEmail, customerFirstName, customerLastName, customerFullName, customerPhone, customerGroup, customerSegments
     case customerCompanyName, customerCompanyVAT, customerCompanyRole, customerID, customerStorefrontID
     case customerCreatedAt, customerPairwiseID, customerAttribute(String)
     case serviceProviderSlug, now, sessionAuthTime
@@ -101,6 +101,7 @@ public enum AttributeSource: Sendable, Hashable, Codable {
         case "customer.email": self = .customerEmail
         case "customer.first_name": self = .customerFirstName
         case "customer.last_name": self = .customerLastName
+        case "customer.full_name": self = .customerFullName
         case "customer.phone": self = .customerPhone
         case "customer.group": self = .customerGroup
         case "customer.segments": self = .customerSegments
@@ -126,6 +127,7 @@ public enum AttributeSource: Sendable, Hashable, Codable {
         case .customerEmail: return "customer.email"
         case .customerFirstName: return "customer.first_name"
         case .customerLastName: return "customer.last_name"
+        case .customerFullName: return "customer.full_name"
         case .customerPhone: return "customer.phone"
         case .customerGroup: return "customer.group"
         case .customerSegments: return "customer.segments"

@@ -34,7 +34,7 @@ public enum MappingPreset: String, Sendable, CaseIterable {
         case .oidcStandard:
             return AttributeMapping([
                 entry("email", .customerEmail), entry("given_name", .customerFirstName), entry("family_name", .customerLastName),
-                entry("phone_number", .customerPhone),
+                entry("name", .customerFullName), entry("phone_number", .customerPhone),
             ])
         case .bigcommerceCustomer:
             return AttributeMapping([

@@ -85,6 +85,10 @@ public struct ProvisioningPayload: Sendable, Hashable {
         case .customerEmail: return [customer.email.value]
         case .customerFirstName: return one(customer.firstName)
         case .customerLastName: return one(customer.lastName)
+        // The first and last name joined by a space (OpenID Connect Core 1.0 §5.1 `name`).
+        case .customerFullName:
+            let parts = [customer.firstName, customer.lastName].compactMap { $0?.trimmingWhitespace() }.filter { !$0.isEmpty }
+            return parts.isEmpty ? [] : [parts.joined(separator: " ")]
         case .customerPhone: return one(customer.phone)
         case .customerGroup: return one(customer.group)
         case .customerSegments: return customer.segments

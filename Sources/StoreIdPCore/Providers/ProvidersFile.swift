@@ -57,6 +57,7 @@ public struct ProvidersFile: Decodable, Sendable {
         public var saml: SAML?
         public var jwt: JWT?
         public var bigcommerce: BigCommerce?
+        public var oidc: OIDC?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case slug, name, description, logoURL = "logo_url", protocolKind = "protocol", lifetimeSeconds = "lifetime_seconds"
@@ -81,6 +82,43 @@ public struct ProvidersFile: Decodable, Sendable {
             saml = try container.decodeIfPresent(SAML.self, forKey: .saml)
             jwt = try container.decodeIfPresent(JWT.self, forKey: .jwt)
             bigcommerce = try container.decodeIfPresent(BigCommerce.self, forKey: .bigcommerce)
+            oidc = try container.decodeIfPresent(OIDC.self, forKey: .oidc)
+        }
+    }
+
+    /// An `oidc:` block as written (see `ServiceProvider.OIDCSettings`).
+    public struct OIDC: Decodable, Sendable {
+        public var clientID: String
+        public var clientSecretEnv: String?
+        public var clientSecretFile: String?
+        public var redirectURIs: [String]
+        public var postLogoutRedirectURIs: [String]?
+        public var subject: String?
+        public var idTokenAlgorithm: String?
+        public var accessTokenLifetimeSeconds: Int?
+        public var refreshTokens: Bool?
+        public var azureB2CPath: String?
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case clientID = "client_id", clientSecretEnv = "client_secret_env", clientSecretFile = "client_secret_file"
+            case redirectURIs = "redirect_uris", postLogoutRedirectURIs = "post_logout_redirect_uris", subject
+            case idTokenAlgorithm = "id_token_algorithm", accessTokenLifetimeSeconds = "access_token_lifetime_seconds"
+            case refreshTokens = "refresh_tokens", azureB2CPath = "azure_b2c_path"
+        }
+
+        public init(from decoder: any Decoder) throws {
+            try StrictKeys.check(decoder, allowed: CodingKeys.allCases.map(\.rawValue))
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            clientID = try container.decode(String.self, forKey: .clientID)
+            clientSecretEnv = try container.decodeIfPresent(String.self, forKey: .clientSecretEnv)
+            clientSecretFile = try container.decodeIfPresent(String.self, forKey: .clientSecretFile)
+            redirectURIs = try container.decode([String].self, forKey: .redirectURIs)
+            postLogoutRedirectURIs = try container.decodeIfPresent([String].self, forKey: .postLogoutRedirectURIs)
+            subject = try container.decodeIfPresent(String.self, forKey: .subject)
+            idTokenAlgorithm = try container.decodeIfPresent(String.self, forKey: .idTokenAlgorithm)
+            accessTokenLifetimeSeconds = try container.decodeIfPresent(Int.self, forKey: .accessTokenLifetimeSeconds)
+            refreshTokens = try container.decodeIfPresent(Bool.self, forKey: .refreshTokens)
+            azureB2CPath = try container.decodeIfPresent(String.self, forKey: .azureB2CPath)
         }
     }
 

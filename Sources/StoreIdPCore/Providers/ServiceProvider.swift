@@ -14,12 +14,14 @@ public struct ServiceProvider: Sendable, Hashable {
         case saml(SAMLSettings)
         case jwt(JWTSettings)
         case bigcommerce(BigCommerceSettings)
+        case oidc(OIDCSettings)
 
         public var kind: ProtocolKind {
             switch self {
             case .saml: return .saml
             case .jwt: return .jwt
             case .bigcommerce: return .bigcommerce
+            case .oidc: return .oidc
             }
         }
     }
@@ -80,9 +82,15 @@ public struct ServiceProvider: Sendable, Hashable {
         return nil
     }
 
-    /// The identifier pairwise ids are derived from: the SAML entity ID when there is one, so
-    /// re-registering a partner under another slug keeps its customers' ids.
-    public var pairwiseSubject: String { saml?.entityID ?? slug }
+    /// The OpenID Connect settings, when this is an OIDC client.
+    public var oidc: OIDCSettings? {
+        if case let .oidc(settings) = settings { return settings }
+        return nil
+    }
+
+    /// The identifier pairwise ids are derived from: the SAML entity ID or the OIDC client id
+    /// when there is one, so re-registering a partner under another slug keeps its customers' ids.
+    public var pairwiseSubject: String { saml?.entityID ?? oidc.map { "oidc:" + $0.clientID } ?? slug }
 
     /// The audience partners check: the configured one, else the protocol's default (SAML: the
     /// entity ID; JWT: the redirect URL's origin; BigCommerce: the store hash is in the token).
@@ -92,6 +100,8 @@ public struct ServiceProvider: Sendable, Hashable {
         case let .saml(saml): return saml.entityID
         case let .jwt(jwt): return jwt.defaultAudience
         case .bigcommerce: return slug
+        // OpenID Connect Core 1.0 §2: the ID token's aud holds the client id.
+        case let .oidc(oidc): return oidc.clientID
         }
     }
 }
@@ -101,7 +111,7 @@ public struct ServiceProvider: Sendable, Hashable {
 extension ServiceProvider: Codable {
     private enum CodingKeys: String, CodingKey {
         case slug, name, description, logoURL, protocolKind, lifetimeSeconds, audience, access, attributes, storefrontReturnURL
-        case saml, jwt, bigcommerce
+        case saml, jwt, bigcommerce, oidc
     }
 
     public init(from decoder: any Decoder) throws {
@@ -111,9 +121,7 @@ extension ServiceProvider: Codable {
         case .saml: settings = .saml(try container.decode(SAMLSettings.self, forKey: .saml))
         case .jwt: settings = .jwt(try container.decode(JWTSettings.self, forKey: .jwt))
         case .bigcommerce: settings = .bigcommerce(try container.decode(BigCommerceSettings.self, forKey: .bigcommerce))
-        case .oidc:
-            throw DecodingError.dataCorruptedError(forKey: .protocolKind, in: container,
-                                                   debugDescription: "protocol oidc is not available in this version of StoreIdP")
+        case .oidc: settings = .oidc(try container.decode(OIDCSettings.self, forKey: .oidc))
         }
         slug = try container.decode(String.self, forKey: .slug)
         name = try container.decode(String.self, forKey: .name)
@@ -142,6 +150,7 @@ extension ServiceProvider: Codable {
         case let .saml(settings): try container.encode(settings, forKey: .saml)
         case let .jwt(settings): try container.encode(settings, forKey: .jwt)
         case let .bigcommerce(settings): try container.encode(settings, forKey: .bigcommerce)
+        case let .oidc(settings): try container.encode(settings, forKey: .oidc)
         }
     }
 }

@@ -26,6 +26,8 @@ public struct ServiceProviderRegistration: Sendable {
     public func providers(from file: ProvidersFile) throws(ProviderValidationError) -> [ServiceProvider] {
         var seenSlugs: [String: Int] = [:]
         var seenEntityIDs: [String: Int] = [:]
+        var seenClientIDs: [String: Int] = [:]
+        var seenB2CPaths: [String: Int] = [:]
         var result: [ServiceProvider] = []
         for (index, entry) in file.providers.enumerated() {
             let path = "providers[\(index)]"
@@ -39,6 +41,18 @@ public struct ServiceProviderRegistration: Sendable {
                     throw ProviderValidationError("\(path).saml.entity_id", "'\(entityID)' is already used by providers[\(first)]")
                 }
                 seenEntityIDs[entityID] = index
+            }
+            if let oidc = provider.oidc {
+                if let first = seenClientIDs[oidc.clientID] {
+                    throw ProviderValidationError("\(path).oidc.client_id", "'\(oidc.clientID.displaySafePrefix)' is already used by providers[\(first)]")
+                }
+                seenClientIDs[oidc.clientID] = index
+                if let b2c = oidc.azureB2CPath {
+                    if let first = seenB2CPaths[b2c] {
+                        throw ProviderValidationError("\(path).oidc.azure_b2c_path", "'\(b2c)' is already used by providers[\(first)]")
+                    }
+                    seenB2CPaths[b2c] = index
+                }
             }
             result.append(provider)
         }
@@ -74,15 +88,21 @@ public struct ServiceProviderRegistration: Sendable {
             guard let bigcommerce = entry.bigcommerce else { throw ProviderValidationError("\(path).bigcommerce", "a bigcommerce provider needs a bigcommerce: block") }
             settings = .bigcommerce(try bigCommerceSettings(bigcommerce, path: "\(path).bigcommerce"))
         case .oidc:
-            throw ProviderValidationError("\(path).protocol", "protocol oidc is not available in this version of StoreIdP")
+            guard let oidc = entry.oidc else { throw ProviderValidationError("\(path).oidc", "an oidc provider needs an oidc: block") }
+            settings = .oidc(try oidcSettings(oidc, path: "\(path).oidc"))
+        }
+        let defaultPreset: MappingPreset? = switch kind {
+        case .bigcommerce: .bigcommerceCustomer
+        case .oidc: .oidcStandard
+        case .saml, .jwt: nil
         }
         let provider = ServiceProvider(
             slug: slug, name: name, settings: settings, lifetimeSeconds: lifetime, audience: entry.audience,
             access: try access(entry.access, path: "\(path).access"),
-            attributes: try mapping(entry.attributes, preset: entry.attributePreset ?? (kind == .bigcommerce ? MappingPreset.bigcommerceCustomer.rawValue : nil), path: path),
+            attributes: try mapping(entry.attributes, preset: entry.attributePreset ?? defaultPreset?.rawValue, path: path),
             description: entry.description, logoURL: entry.logoURL, storefrontReturnURL: entry.storefrontReturnURL
         )
-        for (block, present) in [("saml", entry.saml != nil), ("jwt", entry.jwt != nil), ("bigcommerce", entry.bigcommerce != nil)] where present && block != kind.rawValue {
+        for (block, present) in [("saml", entry.saml != nil), ("jwt", entry.jwt != nil), ("bigcommerce", entry.bigcommerce != nil), ("oidc", entry.oidc != nil)] where present && block != kind.rawValue {
             throw ProviderValidationError("\(path).\(block)", "a \(kind.rawValue) provider takes no \(block): block")
         }
         return provider
@@ -268,6 +288,57 @@ public struct ServiceProviderRegistration: Sendable {
         return ServiceProvider.BigCommerceSettings(storeURL: block.storeURL.hasSuffix("/") ? String(block.storeURL.dropLast()) : block.storeURL,
                                                    storeHash: block.storeHash, channelID: block.channelID, clientID: block.clientID,
                                                    clientSecret: clientSecret, apiToken: apiToken, apiURL: apiURL.hasSuffix("/") ? String(apiURL.dropLast()) : apiURL)
+    }
+
+    /// The `oidc:` block (OpenID Connect Core 1.0 §3.1.2.1; RFC 9700 §2.1, §4.1.3).
+    func oidcSettings(_ block: ProvidersFile.OIDC, path: String) throws(ProviderValidationError) -> ServiceProvider.OIDCSettings {
+        // RFC 6749 §2.3.1 sends the client id form-encoded in HTTP Basic; printable ASCII without
+        // spaces keeps it the same string in every encoding a client may use.
+        guard (1...128).contains(block.clientID.utf8.count),
+              block.clientID.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F && $0 != ":" }) else {
+            throw ProviderValidationError("\(path).client_id", "'\(block.clientID.displaySafePrefix)' must be 1 to 128 printable ASCII characters without spaces or ':'")
+        }
+        let secret = try secretReference(env: block.clientSecretEnv, file: block.clientSecretFile, path: path, key: "client_secret")
+        if let secret {
+            let bytes = try resolve(secret, path: path, key: "client_secret")
+            guard bytes.count >= ServiceProvider.OIDCSettings.minimumSecretBytes else {
+                throw ProviderValidationError("\(path).client_secret_env", "the client secret in \(secret.label) is \(bytes.count) bytes; at least \(ServiceProvider.OIDCSettings.minimumSecretBytes) are needed")
+            }
+        }
+        guard !block.redirectURIs.isEmpty, block.redirectURIs.count <= 20 else {
+            throw ProviderValidationError("\(path).redirect_uris", "1 to 20 redirect URIs are needed")
+        }
+        for (index, uri) in block.redirectURIs.enumerated() {
+            try Self.checkURL(uri, path: "\(path).redirect_uris[\(index)]", requireHTTPS: true)
+        }
+        let logoutURIs = block.postLogoutRedirectURIs ?? []
+        guard logoutURIs.count <= 20 else { throw ProviderValidationError("\(path).post_logout_redirect_uris", "at most 20") }
+        for (index, uri) in logoutURIs.enumerated() {
+            try Self.checkURL(uri, path: "\(path).post_logout_redirect_uris[\(index)]", requireHTTPS: true)
+        }
+        var settings = ServiceProvider.OIDCSettings(clientID: block.clientID, clientSecret: secret, redirectURIs: block.redirectURIs,
+                                                    postLogoutRedirectURIs: logoutURIs)
+        if let subject = block.subject {
+            settings.subject = try ServiceProvider.OIDCSettings.Subject.choice(subject, path: "\(path).subject")
+        }
+        if let algorithm = block.idTokenAlgorithm {
+            settings.idTokenAlgorithm = try ServiceProvider.OIDCSettings.Algorithm.choice(algorithm, path: "\(path).id_token_algorithm")
+        }
+        if let lifetime = block.accessTokenLifetimeSeconds {
+            let range = ServiceProvider.OIDCSettings.accessTokenLifetimeRange
+            guard range.contains(lifetime) else {
+                throw ProviderValidationError("\(path).access_token_lifetime_seconds", "\(lifetime) is outside \(range.lowerBound)…\(range.upperBound)")
+            }
+            settings.accessTokenLifetimeSeconds = lifetime
+        }
+        settings.refreshTokens = block.refreshTokens ?? false
+        if let b2c = block.azureB2CPath {
+            guard Self.isValidSlug(b2c) else {
+                throw ProviderValidationError("\(path).azure_b2c_path", "'\(b2c.displaySafePrefix)' must be \(Self.slugPattern)")
+            }
+            settings.azureB2CPath = b2c
+        }
+        return settings
     }
 
     private func secretReference(env: String?, file: String?, path: String, key: String) throws(ProviderValidationError) -> SecretReference? {

@@ -165,7 +165,8 @@ struct ProvidersPreviewCommand: StoreIdPCommand {
         """
         Usage: storeidp providers preview SLUG --customer EMAIL
         Prints, as JSON, whether the access policy lets the customer in (and which rule decided), the
-        subject (SAML NameID) and every attribute with its values and NameFormat.
+        subject (SAML NameID, JWT or OIDC sub) and every attribute with its values and NameFormat. For
+        an OIDC client also the ID token's claims and the userinfo answer for every scope.
         """
     }
 
@@ -183,7 +184,7 @@ struct ProvidersPreviewCommand: StoreIdPCommand {
             throw CommandFailure(message: "no such customer")
         }
         let preview = try PayloadPreview(customer: customer, provider: provider, factory: PayloadFactory(keys: app.storeIdP.keyRing),
-                                         now: app.storeIdP.timeSource.now)
+                                         now: app.storeIdP.timeSource.now, issuer: app.storeIdP.settings.issuer)
         context.console.output(try preview.json().consoleText())
     }
 }

@@ -4,7 +4,8 @@ import NIOCore
 import SQLKit
 import Vapor
 
-/// Deletes what has expired: store sessions, replay-cache entries and login-throttle counters.
+/// Deletes what has expired: store sessions, replay-cache entries, OpenID Connect grants and
+/// refresh tokens, and login-throttle counters.
 /// Nothing else bounds these tables, since each anonymous request may add a throttle or replay
 /// row.
 struct Purge: Sendable {
@@ -17,6 +18,7 @@ struct Purge: Sendable {
         let nowSeconds = now.timeIntervalSince1970
         try await sql.delete(from: "store_sessions").where("expires_at", .lessThanOrEqual, nowSeconds).run()
         try await sql.delete(from: "replay_cache").where("expires_at", .lessThan, nowSeconds).run()
+        try await OIDCGrantDirectory.purge(sql, now: now)
         try await throttle.purge(now: now)
     }
 }

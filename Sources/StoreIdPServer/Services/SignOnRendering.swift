@@ -22,6 +22,8 @@ extension SignOnOutcome {
             return try await LaunchConfirmationPage(question, csrf: CSRFToken.token(for: request)).response(for: request)
         case let .signedOut(unconfirmed):
             return request.redirect(to: unconfirmed.isEmpty ? "/login" : "/login?partial_logout=1", redirectType: .normal)
+        case let .confirmLogout(question):
+            return try await LogoutConfirmationPage(question, csrf: CSRFToken.token(for: request)).response(for: request)
         }
     }
 }
@@ -76,6 +78,29 @@ struct LaunchConfirmationPage: Encodable {
 
     func response(for request: Request) async throws -> Response {
         let response = try await request.view.render("launch-confirm", self).encodeResponse(for: request)
+        response.status = .ok
+        return response
+    }
+}
+
+/// The page that asks before an OpenID client's sign-out request ends the store session.
+struct LogoutConfirmationPage: Encodable {
+    let title = "Sign out?"
+    let serviceName: String?
+    /// Our own path: the form posts back to the end-session endpoint it came from.
+    let action: String
+    let fields: [AutoPost.Field]
+    let csrf: String
+
+    init(_ question: LogoutConfirmation, csrf: String) {
+        serviceName = question.serviceName
+        action = URLComponents(string: question.action)?.path ?? "/oidc/logout"
+        fields = question.fields
+        self.csrf = csrf
+    }
+
+    func response(for request: Request) async throws -> Response {
+        let response = try await request.view.render("oidc-logout-confirm", self).encodeResponse(for: request)
         response.status = .ok
         return response
     }

@@ -14,6 +14,8 @@ public struct StoreIdPServices: Sendable {
     let saml: SAMLIdentity
     let jwtKeys: SigningKeyCache
     let launchVerifiers: StorefrontVerifierCache
+    /// Verifies tokens this IdP signed (access tokens at userinfo, ID token hints).
+    let ownTokens: OwnTokenVerifier
     /// Sign-in audit rows waiting to be written together (nil: each is written on its request).
     let auditBuffer: AuditBuffer?
     /// Where `*_env` secrets of providers are resolved.
@@ -53,7 +55,8 @@ extension Request {
             providers: ProviderDirectory(database: db), customers: customers, replay: ReplayCache(database: db), audit: auditLog,
             keys: services.keyRing, clock: services.timeSource, saml: services.saml, jwtKeys: services.jwtKeys,
             bigCommerce: BigCommerceCustomers(client: client, environment: services.environment), bigCommerceLinks: BigCommerceLinkStore(database: db),
-            launchVerifiers: DatabaseLaunchTokenVerifiers(database: db, services: services), storefrontLinks: StorefrontLinks(database: db), issuer: services.settings.issuer, sessionLifetime: services.settings.sessionLifetime,
+            launchVerifiers: DatabaseLaunchTokenVerifiers(database: db, services: services), storefrontLinks: StorefrontLinks(database: db), oidcGrants: OIDCGrantDirectory(database: db),
+            ownTokens: services.ownTokens, issuer: services.settings.issuer, sessionLifetime: services.settings.sessionLifetime,
             environment: services.environment, clientAddress: clientAddress)
     }
 

@@ -11,6 +11,16 @@ struct ProviderDirectory: ServiceProviderCatalog {
     func provider(slug: String) async throws -> ServiceProvider? { try await find(slug: slug) }
     func provider(entityID: String) async throws -> ServiceProvider? { try await find(entityID: entityID) }
 
+    func provider(oidcClientID: String) async throws -> ServiceProvider? {
+        guard !oidcClientID.isEmpty, oidcClientID.utf8.count <= 256 else { return nil }
+        return try await findOne(where: "oidc_client_id", equals: oidcClientID)
+    }
+
+    func provider(azureB2CPath: String) async throws -> ServiceProvider? {
+        guard ServiceProviderRegistration.isValidSlug(azureB2CPath) else { return nil }
+        return try await findOne(where: "azure_b2c_path", equals: azureB2CPath)
+    }
+
     func all() async throws -> [ServiceProvider] {
         try await ServiceProviderRecord.query(on: database).sort(\.$id).all().map { try $0.serviceProvider() }
     }
