@@ -79,7 +79,7 @@ let package = Package(
         .executableTarget(
             name: "storeidp-fuzz",
             dependencies: [
-                "SAML", "XMLSecurity", "StoreIdPCore", "JWTSSO",
+                "SAML", "XMLSecurity", "StoreIdPCore", "JWTSSO", "SignOn",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

@@ -11,6 +11,8 @@ enum FuzzTarget: String, CaseIterable, Sendable {
     case spMetadata = "sp-metadata"
     case customerCSV = "customer-csv"
     case customerJSONL = "customer-jsonl"
+    case oidcAuthorize = "oidc-authorize"
+    case oidcToken = "oidc-token"
 
     /// The target named by `STOREIDP_FUZZ_TARGET`; stops the process with the list when it names none.
     static let selected: FuzzTarget = {
@@ -37,6 +39,8 @@ enum FuzzTarget: String, CaseIterable, Sendable {
         case .spMetadata: return SPMetadataTarget.run(input)
         case .customerCSV: return CustomerCSVTarget.run(input)
         case .customerJSONL: return CustomerJSONLTarget.run(input)
+        case .oidcAuthorize: return OIDCAuthorizeTarget.run(input)
+        case .oidcToken: return OIDCTokenTarget.run(input)
         }
     }
 }

@@ -11,13 +11,14 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
 PER_TARGET=${1:-60}
-TARGETS=(authn-redirect authn-post logout launch-token providers-file sp-metadata customer-csv customer-jsonl)
+TARGETS=(authn-redirect authn-post logout launch-token providers-file sp-metadata customer-csv customer-jsonl oidc-authorize oidc-token)
 
 # Longest input per target: a little over each endpoint's own limit where that is small (a
 # launch token is at most 8192 bytes), otherwise enough for any real message.
 max_len() {
   case $1 in
     launch-token) echo 8300 ;;
+    oidc-authorize | oidc-token) echo 20000 ;;
     authn-redirect | authn-post | logout) echo 32768 ;;
     *) echo 65536 ;;
   esac

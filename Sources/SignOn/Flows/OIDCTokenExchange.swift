@@ -15,6 +15,24 @@ public struct OIDCTokenExchange: Sendable {
             self.clientID = clientID
             self.secret = secret
         }
+
+        /// RFC 6749 §2.3.1: `Basic base64(form-urlencoded id ":" form-urlencoded secret)`; any
+        /// other scheme or a malformed value is `invalid_client`.
+        public init(authorizationHeader header: String) throws(OAuthError) {
+            let parts = header.split(separator: " ", maxSplits: 1)
+            guard parts.count == 2, parts[0].lowercased() == "basic" else {
+                throw OAuthError(.invalidClient, "only HTTP Basic client authentication is accepted in the Authorization header")
+            }
+            guard parts[1].utf8.count <= 4096, let decoded = Data(base64Encoded: String(parts[1]).trimmingCharacters(in: .whitespaces))
+                .flatMap({ String(data: $0, encoding: .utf8) }), let colon = decoded.firstIndex(of: ":") else {
+                throw OAuthError(.invalidClient, "the Basic credentials are malformed")
+            }
+            func formDecoded(_ text: Substring) -> String? { text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding }
+            guard let id = formDecoded(decoded[..<colon]), let secret = formDecoded(decoded[decoded.index(after: colon)...]), !id.isEmpty else {
+                throw OAuthError(.invalidClient, "the Basic credentials are malformed")
+            }
+            self.init(clientID: id, secret: secret)
+        }
     }
 
     /// The answer of RFC 6749 §5.1 with the ID token of OpenID Connect Core 1.0 §3.1.3.3.

@@ -110,20 +110,9 @@ struct OpenIDController: RouteCollection {
         }
     }
 
-    /// RFC 6749 §2.3.1: `Basic base64(form-urlencoded id ":" form-urlencoded secret)`.
+    /// The HTTP Basic client credentials, when the request has an Authorization header.
     static func basicCredentials(_ request: Request) throws -> OIDCTokenExchange.ClientCredentials? {
-        guard let header = request.headers.first(name: .authorization) else { return nil }
-        let parts = header.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "basic" else {
-            throw OAuthError(.invalidClient, "only HTTP Basic client authentication is accepted in the Authorization header")
-        }
-        guard parts[1].utf8.count <= 4096, let decoded = Data(base64Encoded: String(parts[1])).flatMap({ String(data: $0, encoding: .utf8) }),
-              let colon = decoded.firstIndex(of: ":") else { throw OAuthError(.invalidClient, "the Basic credentials are malformed") }
-        func formDecoded(_ text: Substring) -> String? { text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding }
-        guard let id = formDecoded(decoded[..<colon]), let secret = formDecoded(decoded[decoded.index(after: colon)...]), !id.isEmpty else {
-            throw OAuthError(.invalidClient, "the Basic credentials are malformed")
-        }
-        return .init(clientID: id, secret: secret)
+        try request.headers.first(name: .authorization).map(OIDCTokenExchange.ClientCredentials.init(authorizationHeader:))
     }
 
     func userInfo(_ request: Request, layout: OpenIDProviderLayout) async throws -> Response {
