@@ -434,6 +434,18 @@ final class OpenIDProviderTests: XCTestCase {
         XCTAssertEqual(otherError["error_description"] as? String, "the code was issued by another issuer")
     }
 
+    func testBrowserClientsMayCallTheTokenAndUserInfoEndpointsAcrossOrigins() async throws {
+        for path in ["/oidc/token", "/oidc/userinfo", "/b2c/storeconnect/oauth2/v2.0/token"] {
+            let preflight = try await test.app.sendRequest(.OPTIONS, path, headers: ["Origin": "https://app.example",
+                                                                                    "Access-Control-Request-Method": "POST"])
+            XCTAssertEqual(preflight.status, .noContent, path)
+            XCTAssertEqual(preflight.headers.first(name: .accessControlAllowOrigin), "*")
+            XCTAssertTrue(preflight.headers.first(name: .accessControlAllowHeaders)?.contains("Authorization") == true)
+        }
+        let (response, _) = try await token(["grant_type": "refresh_token", "refresh_token": "x"])
+        XCTAssertEqual(response.headers.first(name: .accessControlAllowOrigin), "*")
+    }
+
     func testIdPInitiatedSSOToAnOIDCClientExplainsWhereToStart() async throws {
         let response = try await (try await signedIn()).get("/sso/commerce-cloud")
         assertErrorPage(response)

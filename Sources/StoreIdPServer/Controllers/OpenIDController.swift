@@ -27,6 +27,10 @@ struct OpenIDController: RouteCollection {
         standard.on(.POST, "oidc", "token", body: .collect(maxSize: Self.maximumBody)) { try await token($0, layout: .standard) }
         standard.get("oidc", "userinfo") { try await userInfo($0, layout: .standard) }
         standard.on(.POST, "oidc", "userinfo", body: .collect(maxSize: Self.maximumBody)) { try await userInfo($0, layout: .standard) }
+        // Browser-based public clients call these across origins (CORS preflight).
+        for path in [["oidc", "token"], ["oidc", "userinfo"], ["b2c", ":path", "oauth2", "v2.0", "token"], ["b2c", ":path", "openid", "v2.0", "userinfo"]] {
+            routes.on(.OPTIONS, path.map { PathComponent(stringLiteral: $0) }, use: preflight)
+        }
         standard.get("oidc", "logout") { try await logout($0, layout: .standard) }
         standard.on(.POST, "oidc", "logout", body: .collect(maxSize: Self.maximumBody)) { try await logout($0, layout: .standard) }
 
@@ -47,6 +51,17 @@ struct OpenIDController: RouteCollection {
         b2c.on(.POST, "openid", "v2.0", "userinfo", body: .collect(maxSize: Self.maximumBody)) { try await userInfo($0, layout: try await b2cLayout($0)) }
         b2c.get("oauth2", "v2.0", "logout") { try await logout($0, layout: try await b2cLayout($0)) }
         b2c.on(.POST, "oauth2", "v2.0", "logout", body: .collect(maxSize: Self.maximumBody)) { try await logout($0, layout: try await b2cLayout($0)) }
+    }
+
+    /// CORS preflight of the token and userinfo endpoints: they take no cookie, so any origin may
+    /// call them with the headers a client sends (node-oidc-provider does the same).
+    func preflight(_ request: Request) -> Response {
+        let response = Response(status: .noContent)
+        response.headers.replaceOrAdd(name: .accessControlAllowOrigin, value: "*")
+        response.headers.replaceOrAdd(name: .accessControlAllowMethods, value: "GET, POST")
+        response.headers.replaceOrAdd(name: .accessControlAllowHeaders, value: "Authorization, Content-Type")
+        response.headers.replaceOrAdd(name: .accessControlMaxAge, value: "600")
+        return response
     }
 
     /// The B2C layout of `/b2c/{path}`: only a path a client is registered under exists.
@@ -148,6 +163,8 @@ struct OpenIDController: RouteCollection {
         if let error { challenge += ", error=\"\(error.code.rawValue)\", error_description=\"\(error.message)\"" }
         let response = Response(status: .init(statusCode: error?.httpStatus ?? 401))
         response.headers.replaceOrAdd(name: .wwwAuthenticate, value: challenge)
+        response.headers.replaceOrAdd(name: .accessControlAllowOrigin, value: "*")
+        response.headers.replaceOrAdd(name: .accessControlExpose, value: "WWW-Authenticate")
         return response
     }
 
@@ -176,6 +193,7 @@ struct OpenIDController: RouteCollection {
         response.headers.contentType = .json
         response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
         response.headers.replaceOrAdd(name: .pragma, value: "no-cache")
+        response.headers.replaceOrAdd(name: .accessControlAllowOrigin, value: "*")
         return response
     }
 }
