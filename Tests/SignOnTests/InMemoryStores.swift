@@ -49,9 +49,9 @@ final class InMemoryStores: @unchecked Sendable {
                 stores._codes[codeDigest] = (grant.id, nil)
             }
         }
-        func redeem(codeDigest: String, now: Date) async throws -> OIDCRedemption {
+        func redeem(codeDigest: String, clientID: String, now: Date) async throws -> OIDCRedemption {
             stores.lock.withLock {
-                guard let (id, used) = stores._codes[codeDigest], let grant = stores._grants[id] else { return .unknown }
+                guard let (id, used) = stores._codes[codeDigest], let grant = stores._grants[id], grant.clientID == clientID else { return .unknown }
                 if used != nil { return .reused(grantID: id) }
                 stores._codes[codeDigest] = (id, now)
                 return .redeemed(grant)
@@ -67,9 +67,9 @@ final class InMemoryStores: @unchecked Sendable {
         func addRefreshToken(digest: String, grantID: String, expiresAt: Date) async throws {
             stores.lock.withLock { stores._refresh[digest] = (grantID, nil) }
         }
-        func rotate(refreshDigest: String, now: Date) async throws -> OIDCRedemption {
+        func rotate(refreshDigest: String, clientID: String, now: Date) async throws -> OIDCRedemption {
             stores.lock.withLock {
-                guard let (id, used) = stores._refresh[refreshDigest], let grant = stores._grants[id] else { return .unknown }
+                guard let (id, used) = stores._refresh[refreshDigest], let grant = stores._grants[id], grant.clientID == clientID else { return .unknown }
                 if used != nil { return .reused(grantID: id) }
                 stores._refresh[refreshDigest] = (id, now)
                 return .redeemed(grant)

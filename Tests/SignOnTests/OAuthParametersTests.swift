@@ -26,7 +26,7 @@ final class OAuthParametersTests: XCTestCase {
     func testFreshnessRules() throws {
         let receivedAt = Date(timeIntervalSince1970: 1_800_000_000)
         var request = OIDCAuthorizationRequest(providerSlug: "a", clientID: "a", redirectURI: "https://a.example/cb", scopes: ["openid"], state: nil,
-                                               nonce: nil, codeChallenge: nil, prompt: [], maxAge: 0, loginHint: nil, layout: .standard)
+                                               nonce: nil, codeChallenge: nil, prompt: [], maxAge: 0, loginHint: nil, idTokenHint: nil, layout: .standard)
         let before = SignOnSession.Login(customerID: UUID(), authTime: receivedAt.addingTimeInterval(-10), method: .password, sessionIndex: "s")
         let after = SignOnSession.Login(customerID: UUID(), authTime: receivedAt.addingTimeInterval(1), method: .password, sessionIndex: "s")
         let launched = SignOnSession.Login(customerID: UUID(), authTime: receivedAt.addingTimeInterval(1), method: .storefrontLaunch, sessionIndex: "s")

@@ -93,6 +93,9 @@ final class OIDCRegistrationTests: XCTestCase {
             (example + "\n" + example.replacingOccurrences(of: "providers:\n", with: "").replacingOccurrences(of: "slug: commerce-cloud", with: "slug: other")
                 .replacingOccurrences(of: "client_id: ep-store", with: "client_id: other"), "providers[1].oidc.azure_b2c_path"),
             ("providers: [ {slug: x, protocol: oidc} ]", "needs an oidc: block"),
+            (example.replacingOccurrences(of: "https://shop.example/oidc/callback", with: "http://127.attacker.example/cb"), "must use https"),
+            (example + "\n  - {slug: partner, protocol: jwt, audience: ep-store, jwt: {algorithm: RS256, redirect_url: https://p.example/sso}}",
+             "providers[1].audience"),
             ("providers: [ {slug: x, protocol: saml, saml: {entity_id: e, acs_urls: [https://a.example/acs]}, oidc: {client_id: a, redirect_uris: [https://a.example]}} ]",
              "takes no oidc: block"),
         ]

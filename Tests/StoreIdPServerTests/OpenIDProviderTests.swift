@@ -184,6 +184,21 @@ final class OpenIDProviderTests: XCTestCase {
         assertNotNil(try redirect(try await browser.get("/oidc/continue"))["code"])
     }
 
+    func testAnIDTokenHintForAnotherCustomerIsNotAnsweredWithTheSignedInOne() async throws {
+        let (_, json) = try await exchange(try await code(try await signedIn()))
+        let hint = try XCTUnwrap(json["id_token"] as? String)
+        try await test.addCustomer(email: "bob@shop.example", password: "another horse battery", firstName: "Bob")
+        let bob = Browser(test.app)
+        try await bob.signIn(email: "bob@shop.example", password: "another horse battery")
+        test.clock.advance(by: 5)
+        let silent = try redirect(try await bob.get("/oidc/authorize?" + authorizeQuery(extra: ["prompt": "none", "id_token_hint": hint])))
+        XCTAssertEqual(silent["error"], "login_required")
+        let interactive = try await bob.get("/oidc/authorize?" + authorizeQuery(extra: ["id_token_hint": hint]))
+        XCTAssertEqual(interactive.headers.first(name: .location), "/login?return_to=/oidc/continue&reauth=1")
+        let forged = try redirect(try await bob.get("/oidc/authorize?" + authorizeQuery(extra: ["id_token_hint": "a.b.c"])))
+        XCTAssertEqual(forged["error"], "invalid_request")
+    }
+
     func testAccessPolicyRefusalReachesTheClientAsAccessDenied() async throws {
         let browser = try await signedIn()
         let items = try redirect(try await browser.get("/oidc/authorize?" + authorizeQuery(client: "wholesale")))
@@ -274,12 +289,14 @@ final class OpenIDProviderTests: XCTestCase {
 
     func testCodesAreBoundToClientVerifierAndLifetime() async throws {
         let browser = try await signedIn()
-        // Another client presenting ep-store's code.
+        // Another client presenting ep-store's code neither gets tokens nor burns the code.
         let stolen = try await code(browser)
         let (other, otherError) = try await token(["grant_type": "authorization_code", "code": stolen, "redirect_uri": Self.callback,
                                                    "code_verifier": Self.verifier], basic: ("wholesale", Self.secret))
         XCTAssertEqual(other.status, .badRequest)
         XCTAssertEqual(otherError["error"] as? String, "invalid_grant")
+        let (owner, _) = try await exchange(stolen)
+        XCTAssertEqual(owner.status, .ok, "the code still works for the client it was issued to")
         // Missing and wrong verifiers.
         for verifier in [nil, String(repeating: "w", count: 43)] {
             let (response, json) = try await exchange(try await code(browser), verifier: verifier)
@@ -317,6 +334,7 @@ final class OpenIDProviderTests: XCTestCase {
         headers.contentType = .urlEncodedForm
         let malformed = try await test.app.sendRequest(.POST, "/oidc/token", headers: headers, body: ByteBuffer(string: "grant_type=authorization_code"))
         XCTAssertEqual(malformed.status, .unauthorized)
+        XCTAssertTrue(malformed.headers.first(name: .wwwAuthenticate)?.hasPrefix("Basic") == true, "RFC 6749 §5.2")
         // client_secret_post works, and the code was not burned by the failures above.
         let (posted, _) = try await token(form.merging(["client_id": "ep-store", "client_secret": Self.secret]) { $1 }, basic: nil)
         XCTAssertEqual(posted.status, .ok, posted.body.string)
@@ -359,6 +377,8 @@ final class OpenIDProviderTests: XCTestCase {
         assertErrorPage(try await browser.get("/oidc/logout?" + query(["id_token_hint": hint, "post_logout_redirect_uri": "https://evil.example/"])))
         assertErrorPage(try await browser.get("/oidc/logout?" + query(["post_logout_redirect_uri": "https://shop.example/"])), .badRequest)
         assertErrorPage(try await browser.get("/oidc/logout?" + query(["id_token_hint": "not.a.token"])))
+        // An access token is not an ID token, even though the same key signed it.
+        assertErrorPage(try await browser.get("/oidc/logout?" + query(["id_token_hint": try XCTUnwrap(json["access_token"] as? String)])))
         // Without a hint the customer is asked.
         let question = try await browser.get("/oidc/logout?" + query(["client_id": "ep-store", "post_logout_redirect_uri": "https://shop.example/"]))
         XCTAssertEqual(question.status, .ok)

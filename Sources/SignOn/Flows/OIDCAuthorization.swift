@@ -29,7 +29,7 @@ public struct OIDCAuthorization: Sendable {
         } catch let untrusted as OIDCAuthorizationRequest.Untrusted {
             throw SignOnError(.badRequest, untrusted.message)
         } catch let refused as OIDCAuthorizationRequest.Refused {
-            try await context.record(.oidcError, provider: refused.client.slug, detail: refused.error.description)
+            try await context.record(.oidcError, provider: refused.client.slug, detail: String(refused.error.description.prefix(300)))
             return errorRedirect(refused.error, redirectURI: refused.redirectURI, state: refused.state, layout: layout)
         }
         return try await answer(PendingAuthorization(request: request, receivedAt: context.now), session: &session)
@@ -53,7 +53,31 @@ public struct OIDCAuthorization: Sendable {
     private func answer(_ pending: PendingAuthorization, session: inout SignOnSession) async throws -> SignOnOutcome {
         let request = pending.request
         let now = context.now
-        let signedIn = try await context.signedInCustomer(session)
+        var signedIn = try await context.signedInCustomer(session)
+        // OpenID Connect Core 1.0 §3.1.2.1 id_token_hint: a session of someone else than the
+        // hinted customer does not answer the request (unless that login came after it).
+        if let hint = request.idTokenHint {
+            let hinted: IDTokenHint
+            do { hinted = try IDTokenHint.read(hint, layout: request.layout, context: context) } catch is IDTokenHint.Invalid {
+                session.pendingAuthorization = nil
+                return errorRedirect(OAuthError(.invalidRequest, "id_token_hint was not issued by this provider"), redirectURI: request.redirectURI,
+                                     state: request.state, layout: request.layout)
+            }
+            if let (login, customer) = signedIn, login.authTime < pending.receivedAt {
+                guard hinted.clientID == request.clientID,
+                      let client = try await context.providers.provider(slug: request.providerSlug), let settings = client.oidc,
+                      try OIDCSubject.of(customer, provider: client, settings: settings, payloads: context.payloads) == hinted.subject else {
+                    signedIn = nil
+                    if request.prompt.contains(.none) {
+                        session.pendingAuthorization = nil
+                        return errorRedirect(OAuthError(.loginRequired, "the signed-in customer is not the one the id_token_hint names"),
+                                             redirectURI: request.redirectURI, state: request.state, layout: request.layout)
+                    }
+                    session.pendingAuthorization = pending
+                    return .login(returnTo: Self.continuePath, reauthenticate: true)
+                }
+            }
+        }
         let fresh = signedIn.map { login, _ in Self.satisfies(login, request: request, receivedAt: pending.receivedAt, now: now) } ?? false
         guard let (login, customer) = signedIn, fresh else {
             // OpenID Connect Core 1.0 §3.1.2.1 prompt=none: no login page, login_required.
@@ -87,6 +111,7 @@ public struct OIDCAuthorization: Sendable {
             id: context.random.secret(byteCount: 16), clientID: settings.clientID, providerSlug: client.slug, customerID: customer.id,
             scopes: scopes, nonce: request.nonce, authTime: login.authTime, redirectURI: request.redirectURI,
             codeChallenge: request.codeChallenge, issuer: request.layout.endpoints(base: context.issuer).issuer,
+            subject: try OIDCSubject.of(customer, provider: client, settings: settings, payloads: context.payloads),
             codeExpiresAt: now.addingTimeInterval(Self.codeLifetime),
             expiresAt: now.addingTimeInterval(scopes.contains(OpenIDScope.offlineAccess) ? ServiceProvider.OIDCSettings.refreshTokenLifetime
                                                                                       : Self.codeLifetime + Double(settings.accessTokenLifetimeSeconds)))

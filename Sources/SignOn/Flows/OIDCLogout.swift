@@ -37,18 +37,11 @@ public struct OIDCLogout: Sendable {
         }
         // The hint: an ID token StoreIdP signed under this issuer; an expired one still names the
         // session (RP-Initiated Logout 1.0 §2 "The OP need not be the audience ... expired").
-        var hinted: (clientID: String, subject: String)?
+        var hinted: IDTokenHint?
         if let hint = parameters["id_token_hint"] {
-            let claims: [String: Any]
-            do {
-                claims = try context.ownTokens.verify(hint, type: nil, keyRing: try context.keys.current())
-            } catch {
+            do { hinted = try IDTokenHint.read(hint, layout: input.layout, context: context) } catch is IDTokenHint.Invalid {
                 throw SignOnError(.badRequest, "The sign-out request's id_token_hint was not issued by this store.")
             }
-            guard claims["iss"] as? String == endpoints.issuer, let audience = claims["aud"] as? String, let subject = claims["sub"] as? String else {
-                throw SignOnError(.badRequest, "The sign-out request's id_token_hint was not issued by this store.")
-            }
-            hinted = (audience, subject)
         }
         if let named = parameters["client_id"], let hinted, named != hinted.clientID {
             throw SignOnError(.badRequest, "The sign-out request's client_id differs from its id_token_hint.")

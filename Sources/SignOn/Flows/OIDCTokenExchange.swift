@@ -52,7 +52,7 @@ public struct OIDCTokenExchange: Sendable {
     /// `parameters` is the form body; `basic` the HTTP Basic credentials, when sent.
     public func exchange(_ parameters: OAuthParameters, basic: ClientCredentials?, layout: OpenIDProviderLayout) async throws -> TokenResponse {
         guard !parameters.malformed else { throw OAuthError(.invalidRequest, "the body is not valid form encoding or is too large") }
-        if let name = parameters.repeated.sorted().first { throw OAuthError(.invalidRequest, "the parameter \(name) is repeated") }
+        if let name = parameters.repeated.sorted().first { throw OAuthError(.invalidRequest, "the parameter \(name.prefix(40)) is repeated") }
         let (client, settings) = try await authenticate(parameters, basic: basic, layout: layout)
         switch parameters["grant_type"] {
         case "authorization_code":
@@ -101,7 +101,7 @@ public struct OIDCTokenExchange: Sendable {
         guard let redirectURI = parameters["redirect_uri"] else { throw OAuthError(.invalidRequest, "redirect_uri is missing") }
         let now = context.now
         let grant: OIDCGrant
-        switch try await context.oidcGrants.redeem(codeDigest: OpaqueTokenDigest.of(code), now: now) {
+        switch try await context.oidcGrants.redeem(codeDigest: OpaqueTokenDigest.of(code), clientID: settings.clientID, now: now) {
         case .unknown:
             throw OAuthError(.invalidGrant, "the code is not valid")
         case let .reused(grantID):
@@ -112,7 +112,6 @@ public struct OIDCTokenExchange: Sendable {
             grant = found
         }
         // RFC 6749 §4.1.3: the code is bound to its client and redirect URI.
-        guard grant.clientID == settings.clientID else { throw OAuthError(.invalidGrant, "the code was issued to another client") }
         guard grant.redirectURI == redirectURI else { throw OAuthError(.invalidGrant, "redirect_uri differs from the authorization request's") }
         guard grant.issuer == layout.endpoints(base: context.issuer).issuer else { throw OAuthError(.invalidGrant, "the code was issued by another issuer") }
         guard now <= grant.codeExpiresAt else { throw OAuthError(.invalidGrant, "the code has expired") }
@@ -131,8 +130,13 @@ public struct OIDCTokenExchange: Sendable {
                          layout: OpenIDProviderLayout) async throws -> TokenResponse {
         guard let token = parameters["refresh_token"], token.utf8.count <= 512 else { throw OAuthError(.invalidRequest, "refresh_token is missing") }
         let now = context.now
+        // Rotation marks the old token used: with no key to sign the new tokens, the client would
+        // be left holding a spent token, so the key is checked first.
+        guard try context.keys.current().active(settings.idTokenAlgorithm.signingKeyAlgorithm) != nil else {
+            throw OAuthError(.temporarilyUnavailable, "no signing key of the client's algorithm is active")
+        }
         var grant: OIDCGrant
-        switch try await context.oidcGrants.rotate(refreshDigest: OpaqueTokenDigest.of(token), now: now) {
+        switch try await context.oidcGrants.rotate(refreshDigest: OpaqueTokenDigest.of(token), clientID: settings.clientID, now: now) {
         case .unknown:
             throw OAuthError(.invalidGrant, "the refresh token is not valid")
         case let .reused(grantID):
@@ -142,7 +146,6 @@ public struct OIDCTokenExchange: Sendable {
         case let .redeemed(found):
             grant = found
         }
-        guard grant.clientID == settings.clientID else { throw OAuthError(.invalidGrant, "the refresh token was issued to another client") }
         guard !grant.revoked, now < grant.expiresAt, settings.refreshTokens else { throw OAuthError(.invalidGrant, "the refresh token is no longer valid") }
         guard grant.issuer == layout.endpoints(base: context.issuer).issuer else { throw OAuthError(.invalidGrant, "the refresh token was issued by another issuer") }
         // RFC 6749 §6: a narrower scope may be asked for, never a wider one.
@@ -172,7 +175,9 @@ public struct OIDCTokenExchange: Sendable {
         do { payload = try context.payloads.payload(customer: customer, provider: client, now: now, authTime: grant.authTime) } catch is ProvisioningPayload.MissingRequiredValue {
             throw OAuthError(.invalidGrant, "the customer's store account lacks a value this application requires")
         }
-        let subject = try OIDCSubject.of(customer, provider: client, settings: settings, payloads: context.payloads)
+        // The grant's own sub (OpenID Connect Core 1.0 §12.2): an email changed since does not
+        // change what this client knows the customer as.
+        let subject = grant.subject
         let endpoints = layout.endpoints(base: context.issuer)
         let issuedAt = Int(now.timeIntervalSince1970)
         let keyRing = try context.keys.current()

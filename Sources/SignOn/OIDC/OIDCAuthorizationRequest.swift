@@ -14,6 +14,7 @@ public struct OIDCAuthorizationRequest: Sendable, Equatable, Codable {
     public static let maximumStateBytes = 2048
     public static let maximumNonceBytes = 512
     public static let maximumHintBytes = 512
+    public static let maximumIDTokenHintBytes = 8192
     /// Ten years: a larger max_age means "any login" and is bounded here so arithmetic cannot trap.
     public static let maximumMaxAge = 315_360_000
 
@@ -27,6 +28,8 @@ public struct OIDCAuthorizationRequest: Sendable, Equatable, Codable {
     public var prompt: Set<Prompt>
     public var maxAge: Int?
     public var loginHint: String?
+    /// An ID token naming who the client expects (§3.1.2.1), checked by the flow.
+    public var idTokenHint: String?
     public var layout: OpenIDProviderLayout
 
     /// A refusal before the client and its redirect URI are trusted: an error page, never a
@@ -68,7 +71,7 @@ public struct OIDCAuthorizationRequest: Sendable, Equatable, Codable {
         func refuse(_ code: OAuthError.Code, _ message: String) -> Refused {
             Refused(error: OAuthError(code, message), client: client, redirectURI: redirectURI, state: state)
         }
-        if let name = parameters.repeated.sorted().first { throw refuse(.invalidRequest, "the parameter \(name) is repeated") }
+        if let name = parameters.repeated.sorted().first { throw refuse(.invalidRequest, "the parameter \(name.prefix(40)) is repeated") }
         // OpenID Connect Core 1.0 §6: request objects are not supported.
         if parameters["request"] != nil { throw refuse(.requestNotSupported, "request objects are not supported") }
         if parameters["request_uri"] != nil { throw refuse(.requestURINotSupported, "request_uri is not supported") }
@@ -105,7 +108,8 @@ public struct OIDCAuthorizationRequest: Sendable, Equatable, Codable {
         }
         let nonce = parameters["nonce"]
         if let nonce, nonce.utf8.count > maximumNonceBytes { throw refuse(.invalidRequest, "nonce is longer than \(maximumNonceBytes) bytes") }
-        for name in ["login_hint", "ui_locales", "display", "id_token_hint", "acr_values", "claims_locales"] {
+        if let hint = parameters["id_token_hint"], hint.utf8.count > maximumIDTokenHintBytes { throw refuse(.invalidRequest, "id_token_hint is too long") }
+        for name in ["login_hint", "ui_locales", "display", "acr_values", "claims_locales"] {
             if let value = parameters[name], value.utf8.count > maximumHintBytes { throw refuse(.invalidRequest, "\(name) is too long") }
         }
         if let display = parameters["display"], !["page", "popup", "touch", "wap"].contains(display) {
@@ -113,7 +117,7 @@ public struct OIDCAuthorizationRequest: Sendable, Equatable, Codable {
         }
         return OIDCAuthorizationRequest(providerSlug: client.slug, clientID: clientID, redirectURI: redirectURI, scopes: scopes,
                                         state: state, nonce: nonce, codeChallenge: challenge, prompt: prompt, maxAge: maxAge,
-                                        loginHint: parameters["login_hint"], layout: layout)
+                                        loginHint: parameters["login_hint"], idTokenHint: parameters["id_token_hint"], layout: layout)
     }
 }
 

@@ -20,7 +20,9 @@ public struct OpenIDDiscoveryDocument: Sendable, Encodable, Equatable {
     public let code_challenge_methods_supported = ["S256"]
     public let scopes_supported = OpenIDScope.supported
     public let claims_supported: [String]
-    public let prompt_values_supported = ["none", "login", "consent", "select_account"]
+    /// `consent` and `select_account` are accepted and need nothing: the store admin consented
+    /// for the store by registering the client, and a browser has one store account at a time.
+    public let prompt_values_supported = ["none", "login"]
     public let display_values_supported = ["page", "popup", "touch", "wap"]
     public let claims_parameter_supported = false
     public let request_parameter_supported = false

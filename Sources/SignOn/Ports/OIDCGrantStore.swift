@@ -16,13 +16,17 @@ public struct OIDCGrant: Sendable, Equatable {
     public var codeChallenge: String?
     /// The issuer (layout) the code was issued under.
     public var issuer: String
+    /// The `sub` the client was given, kept so it never changes for this grant (OpenID Connect
+    /// Core 1.0 §2 "never reassigned"; §12.2: a refreshed ID token keeps it).
+    public var subject: String
     public var codeExpiresAt: Date
     /// When the grant and every refresh token of its family end.
     public var expiresAt: Date
     public var revoked: Bool
 
     public init(id: String, clientID: String, providerSlug: String, customerID: UUID, scopes: [String], nonce: String?, authTime: Date,
-                redirectURI: String, codeChallenge: String?, issuer: String, codeExpiresAt: Date, expiresAt: Date, revoked: Bool = false) {
+                redirectURI: String, codeChallenge: String?, issuer: String, subject: String, codeExpiresAt: Date, expiresAt: Date,
+                revoked: Bool = false) {
         self.id = id
         self.clientID = clientID
         self.providerSlug = providerSlug
@@ -33,6 +37,7 @@ public struct OIDCGrant: Sendable, Equatable {
         self.redirectURI = redirectURI
         self.codeChallenge = codeChallenge
         self.issuer = issuer
+        self.subject = subject
         self.codeExpiresAt = codeExpiresAt
         self.expiresAt = expiresAt
         self.revoked = revoked
@@ -53,11 +58,14 @@ public enum OIDCRedemption: Sendable, Equatable {
 /// redeem the same code or rotate the same refresh token.
 public protocol OIDCGrantStore: Sendable {
     func create(_ grant: OIDCGrant, codeDigest: String) async throws
-    /// Marks the code used, and answers what it was.
-    func redeem(codeDigest: String, now: Date) async throws -> OIDCRedemption
+    /// Marks the code used, and answers what it was. Only a code issued to `clientID` is touched:
+    /// another client's attempt finds nothing (`unknown`), so it can neither burn nor revoke a
+    /// grant that is not its own (RFC 6749 §4.1.3).
+    func redeem(codeDigest: String, clientID: String, now: Date) async throws -> OIDCRedemption
     func grant(id: String) async throws -> OIDCGrant?
     func revoke(grantID: String, now: Date) async throws
     func addRefreshToken(digest: String, grantID: String, expiresAt: Date) async throws
-    /// Marks the refresh token used (rotated), and answers its grant.
-    func rotate(refreshDigest: String, now: Date) async throws -> OIDCRedemption
+    /// Marks the refresh token used (rotated), and answers its grant; only a token of
+    /// `clientID`'s grants is touched (RFC 6749 §6).
+    func rotate(refreshDigest: String, clientID: String, now: Date) async throws -> OIDCRedemption
 }

@@ -43,6 +43,11 @@ public struct ServiceProviderRegistration: Sendable {
                 seenEntityIDs[entityID] = index
             }
             if let oidc = provider.oidc {
+                // A JWT partner whose audience were an OIDC client id would get tokens that
+                // client could take for ID tokens (RFC 8725 §3.12).
+                if let jwt = result.first(where: { $0.jwt != nil && $0.effectiveAudience == oidc.clientID }) {
+                    throw ProviderValidationError("\(path).oidc.client_id", "'\(oidc.clientID.displaySafePrefix)' is the audience of the JWT partner '\(jwt.slug)'")
+                }
                 if let first = seenClientIDs[oidc.clientID] {
                     throw ProviderValidationError("\(path).oidc.client_id", "'\(oidc.clientID.displaySafePrefix)' is already used by providers[\(first)]")
                 }
@@ -53,6 +58,9 @@ public struct ServiceProviderRegistration: Sendable {
                     }
                     seenB2CPaths[b2c] = index
                 }
+            }
+            if provider.jwt != nil, let index = seenClientIDs[provider.effectiveAudience] {
+                throw ProviderValidationError("\(path).audience", "'\(provider.effectiveAudience.displaySafePrefix)' is the client id of the OIDC client providers[\(index)]")
             }
             result.append(provider)
         }
@@ -406,6 +414,15 @@ public struct ServiceProviderRegistration: Sendable {
         }
     }
 
+    /// `localhost`, `::1`, or an IPv4 literal in 127.0.0.0/8 (RFC 8252 §8.3); not a name that
+    /// merely starts with "127.".
+    static func isLoopback(host: String) -> Bool {
+        if host == "localhost" || host == "[::1]" || host == "::1" { return true }
+        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+        guard octets.count == 4, octets[0] == "127" else { return false }
+        return octets.allSatisfy { $0.count <= 3 && !$0.isEmpty && $0.allSatisfy(\.isASCII) && UInt8($0) != nil }
+    }
+
     /// An absolute http(s) URL without fragment; https unless the host is loopback.
     public static func checkURL(_ text: String, path: String, requireHTTPS: Bool) throws(ProviderValidationError) {
         try checkText(text, path: path, limit: 2048)
@@ -413,7 +430,7 @@ public struct ServiceProviderRegistration: Sendable {
               let host = components.host, !host.isEmpty, components.fragment == nil, components.user == nil else {
             throw ProviderValidationError(path, "'\(text.displaySafePrefix)' is not an absolute URL without fragment")
         }
-        let loopback = host == "localhost" || host == "127.0.0.1" || host == "[::1]" || host == "::1" || host.hasPrefix("127.")
+        let loopback = isLoopback(host: host.lowercased())
         guard scheme == "https" || (scheme == "http" && (loopback || !requireHTTPS)) else {
             throw ProviderValidationError(path, "'\(text.displaySafePrefix)' must use https (plain http only on loopback)")
         }

@@ -108,11 +108,11 @@ struct OpenIDController: RouteCollection {
     }
 
     func token(_ request: Request, layout: OpenIDProviderLayout) async throws -> Response {
-        var usedBasic = false
+        // RFC 6749 §5.2: a client that tried HTTP Basic hears the scheme, even when its header was malformed.
+        let usedBasic = request.headers.first(name: .authorization) != nil
         do {
             let parameters = try self.parameters(of: request)
             let basic = try Self.basicCredentials(request)
-            usedBasic = basic != nil
             let answer = try await OIDCTokenExchange(context: request.signOnContext).exchange(parameters, basic: basic, layout: layout)
             return try Self.json(answer, status: .ok)
         } catch let error as OAuthError {

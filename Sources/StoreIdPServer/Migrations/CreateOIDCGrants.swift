@@ -18,6 +18,7 @@ struct CreateOIDCGrants: AsyncMigration {
             .field("redirect_uri", .string, .required)
             .field("code_challenge", .string)
             .field("issuer", .string, .required)
+            .field("subject", .string, .required)
             .field("code_expires_at", .double, .required)
             .field("code_used_at", .double)
             .field("revoked_at", .double)
@@ -43,5 +44,10 @@ struct CreateOIDCGrants: AsyncMigration {
     func revert(on database: any Database) async throws {
         try await database.schema(OIDCGrantDirectory.refreshTokens).delete()
         try await database.schema(OIDCGrantDirectory.grants).delete()
+        let sql = try database.sql
+        try await sql.raw("DROP INDEX IF EXISTS service_providers_oidc_client_id").run()
+        try await sql.raw("DROP INDEX IF EXISTS service_providers_azure_b2c_path").run()
+        try await sql.raw("ALTER TABLE service_providers DROP COLUMN oidc_client_id").run()
+        try await sql.raw("ALTER TABLE service_providers DROP COLUMN azure_b2c_path").run()
     }
 }
