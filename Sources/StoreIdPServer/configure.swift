@@ -43,6 +43,7 @@ public func configure(_ app: Application, settings: StoreIdPSettings, timeSource
     app.migrations.add(CreateStorefrontLinks())
     app.migrations.add(CreateStorefronts())
     app.migrations.add(CreateOIDCGrants())
+    app.migrations.add(CreateAdminAccounts())
     app.lifecycle.use(StartupPreparation())
     app.lifecycle.use(PurgeSchedule())
     app.lifecycle.use(AuditFlushSchedule())
@@ -75,11 +76,13 @@ public func configure(_ app: Application, settings: StoreIdPSettings, timeSource
     try app.register(collection: OpenIDController())
     try app.register(collection: LaunchController())
     try app.register(collection: PortalController())
+    try app.register(collection: AdminAPIRoutes())
 
     app.asyncCommands.use(CustomersCommand(), as: "customers")
     app.asyncCommands.use(KeysCommand(), as: "keys")
     app.asyncCommands.use(ProvidersCommand(), as: "providers")
     app.asyncCommands.use(LaunchLinkCommand(), as: "launch-link")
+    app.asyncCommands.use(AdminsCommand(), as: "admins")
 }
 
 /// Where the Leaf pages are: `STOREIDP_TEMPLATES_DIR`, else `Templates/` in the working

@@ -31,6 +31,11 @@ public struct AuditEvent: Sendable, Hashable {
         case providerUpdated = "provider.updated"
         case providerRemoved = "provider.removed"
         case storefrontApplied = "storefront.applied"
+        case adminAccountSaved = "admin.account_saved"
+        case adminTokenCreated = "admin.token_created"
+        case customerSaved = "customer.saved"
+        case customersImported = "customers.imported"
+        case keysRotated = "keys.rotated"
     }
 
     public var kind: Kind

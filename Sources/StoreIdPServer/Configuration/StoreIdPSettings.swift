@@ -92,6 +92,9 @@ public struct StoreIdPSettings: Sendable {
         if let launchSecret, launchSecret.utf8.count < 32 {
             throw ConfigurationError.invalid(variable: "STOREIDP_LAUNCH_SECRET", reason: "must be at least 32 bytes (RFC 7518 §3.2: an HS256 key at least as long as the hash)")
         }
+        if let token = value("STOREIDP_ADMIN_TOKEN"), token.utf8.count < 32 {
+            throw ConfigurationError.invalid(variable: "STOREIDP_ADMIN_TOKEN", reason: "must be at least 32 characters (it is a bearer credential)")
+        }
         let launchStorefront: Storefront?
         do { launchStorefront = try Storefront.fromEnvironment(environment) } catch {
             throw ConfigurationError.invalid(variable: error.path, reason: error.problem)

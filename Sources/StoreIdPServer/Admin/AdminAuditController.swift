@@ -1,0 +1,5 @@
+import Vapor
+
+struct AdminAuditController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {}
+}

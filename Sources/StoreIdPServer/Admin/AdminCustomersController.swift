@@ -1,0 +1,5 @@
+import Vapor
+
+struct AdminCustomersController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {}
+}

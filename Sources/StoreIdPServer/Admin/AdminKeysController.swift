@@ -1,0 +1,5 @@
+import Vapor
+
+struct AdminKeysController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {}
+}

@@ -1,0 +1,5 @@
+import Vapor
+
+struct AdminProvidersController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {}
+}
