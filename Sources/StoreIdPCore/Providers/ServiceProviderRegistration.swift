@@ -12,6 +12,12 @@ public struct ServiceProviderRegistration: Sendable {
     public let readMetadata: MetadataReader
     /// Where `*_env` secrets are looked up when a provider is applied.
     public let environment: [String: String]
+    /// Whether the entry may name files on this machine (`certificate: sp.crt`, `metadata:`,
+    /// `*_file`). True for a providers file an operator applies; false for the admin API, where
+    /// a request must not make the server read its own files. `files` are named files the
+    /// request brought with it (an uploaded metadata document).
+    public var allowsFiles = true
+    public var files: [String: Data] = [:]
 
     public static let slugPattern = "lower-case letters, digits and '-' (1 to 64), starting with a letter or digit"
     public static let maximumFileBytes = 1 << 20
@@ -24,47 +30,44 @@ public struct ServiceProviderRegistration: Sendable {
 
     /// Every provider of the file, or the first problem found (nothing is written on a problem).
     public func providers(from file: ProvidersFile) throws(ProviderValidationError) -> [ServiceProvider] {
-        var seenSlugs: [String: Int] = [:]
-        var seenEntityIDs: [String: Int] = [:]
-        var seenClientIDs: [String: Int] = [:]
-        var seenB2CPaths: [String: Int] = [:]
-        var result: [ServiceProvider] = []
+        var result: [(provider: ServiceProvider, name: String)] = []
         for (index, entry) in file.providers.enumerated() {
             let path = "providers[\(index)]"
             let provider = try self.provider(from: entry, path: path)
-            if let first = seenSlugs[provider.slug] {
-                throw ProviderValidationError("\(path).slug", "'\(provider.slug)' is already used by providers[\(first)]")
+            try Self.checkConflicts(provider, path: path, with: result)
+            result.append((provider, path))
+        }
+        return result.map(\.provider)
+    }
+
+    /// What two registered providers may not share: the slug, the SAML entity ID, the OIDC client
+    /// id and B2C path, and a JWT audience equal to an OIDC client id (a JWT partner's tokens
+    /// would look like that client's ID tokens, RFC 8725 §3.12). `others` are named as the error
+    /// should name them (`providers[0]`, or `'warranty'` for a stored one).
+    public static func checkConflicts(_ provider: ServiceProvider, path: String,
+                                      with others: [(provider: ServiceProvider, name: String)]) throws(ProviderValidationError) {
+        for (other, name) in others {
+            if other.slug == provider.slug {
+                throw ProviderValidationError("\(path).slug", "'\(provider.slug)' is already used by \(name)")
             }
-            seenSlugs[provider.slug] = index
-            if let entityID = provider.saml?.entityID {
-                if let first = seenEntityIDs[entityID] {
-                    throw ProviderValidationError("\(path).saml.entity_id", "'\(entityID)' is already used by providers[\(first)]")
-                }
-                seenEntityIDs[entityID] = index
+            if let entityID = provider.saml?.entityID, other.saml?.entityID == entityID {
+                throw ProviderValidationError("\(path).saml.entity_id", "'\(entityID.displaySafePrefix)' is already used by \(name)")
             }
             if let oidc = provider.oidc {
-                // A JWT partner whose audience were an OIDC client id would get tokens that
-                // client could take for ID tokens (RFC 8725 §3.12).
-                if let jwt = result.first(where: { $0.jwt != nil && $0.effectiveAudience == oidc.clientID }) {
-                    throw ProviderValidationError("\(path).oidc.client_id", "'\(oidc.clientID.displaySafePrefix)' is the audience of the JWT partner '\(jwt.slug)'")
+                if other.oidc?.clientID == oidc.clientID {
+                    throw ProviderValidationError("\(path).oidc.client_id", "'\(oidc.clientID.displaySafePrefix)' is already used by \(name)")
                 }
-                if let first = seenClientIDs[oidc.clientID] {
-                    throw ProviderValidationError("\(path).oidc.client_id", "'\(oidc.clientID.displaySafePrefix)' is already used by providers[\(first)]")
+                if let b2c = oidc.azureB2CPath, other.oidc?.azureB2CPath == b2c {
+                    throw ProviderValidationError("\(path).oidc.azure_b2c_path", "'\(b2c)' is already used by \(name)")
                 }
-                seenClientIDs[oidc.clientID] = index
-                if let b2c = oidc.azureB2CPath {
-                    if let first = seenB2CPaths[b2c] {
-                        throw ProviderValidationError("\(path).oidc.azure_b2c_path", "'\(b2c)' is already used by providers[\(first)]")
-                    }
-                    seenB2CPaths[b2c] = index
+                if other.jwt != nil, other.effectiveAudience == oidc.clientID {
+                    throw ProviderValidationError("\(path).oidc.client_id", "'\(oidc.clientID.displaySafePrefix)' is the audience of the JWT partner \(name)")
                 }
             }
-            if provider.jwt != nil, let index = seenClientIDs[provider.effectiveAudience] {
-                throw ProviderValidationError("\(path).audience", "'\(provider.effectiveAudience.displaySafePrefix)' is the client id of the OIDC client providers[\(index)]")
+            if provider.jwt != nil, let clientID = other.oidc?.clientID, clientID == provider.effectiveAudience {
+                throw ProviderValidationError("\(path).audience", "'\(clientID.displaySafePrefix)' is the client id of the OIDC client \(name)")
             }
-            result.append(provider)
         }
-        return result
     }
 
     public func provider(from entry: ProvidersFile.Entry, path: String) throws(ProviderValidationError) -> ServiceProvider {
@@ -358,6 +361,7 @@ public struct ServiceProviderRegistration: Sendable {
             }
             return .environment(name)
         case let (nil, file?):
+            guard allowsFiles else { throw ProviderValidationError("\(path).\(key)_file", "files cannot be named here; use \(key)_env") }
             return .file(file.hasPrefix("/") ? file : baseDirectory.appendingPathComponent(file).path)
         case (.some, .some):
             throw ProviderValidationError("\(path).\(key)_env", "give \(key)_env or \(key)_file, not both")
@@ -371,6 +375,10 @@ public struct ServiceProviderRegistration: Sendable {
     }
 
     private func readFile(_ name: String, path: String) throws(ProviderValidationError) -> Data {
+        if let brought = files[name] { return brought }
+        guard allowsFiles else {
+            throw ProviderValidationError(path, "files on the server cannot be named here; give the certificate as PEM text, or upload metadata")
+        }
         let url = name.hasPrefix("/") ? URL(fileURLWithPath: name) : baseDirectory.appendingPathComponent(name)
         let attributes = try? FileManager.default.attributesOfItem(atPath: url.path)
         guard let size = (attributes?[.size] as? NSNumber)?.intValue else {
@@ -383,7 +391,12 @@ public struct ServiceProviderRegistration: Sendable {
         return data
     }
 
+    /// A certificate file's PEM, or the PEM itself when the value is one (as the admin API sends it).
     private func certificatePEM(_ name: String, path: String) throws(ProviderValidationError) -> String {
+        if name.hasPrefix("-----BEGIN CERTIFICATE-----") {
+            guard name.utf8.count <= 64 * 1024 else { throw ProviderValidationError(path, "the PEM is larger than 64 KiB") }
+            return name
+        }
         let data = try readFile(name, path: path)
         guard let pem = String(data: data, encoding: .utf8), pem.contains("-----BEGIN CERTIFICATE-----") else {
             throw ProviderValidationError(path, "'\(name.displaySafePrefix)' is not a PEM certificate")

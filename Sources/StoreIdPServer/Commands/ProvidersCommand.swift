@@ -37,22 +37,19 @@ struct ProvidersApplyCommand: StoreIdPCommand {
             context.console.error("error: \(error.description)")
             throw CommandFailure(message: error.description)
         }
-        let directory = ProviderDirectory(database: app.db)
-        for provider in providers {
-            if let entityID = provider.saml?.entityID, let other = try await directory.find(entityID: entityID), other.slug != provider.slug,
-               !providers.contains(where: { $0.slug == other.slug && $0.saml?.entityID != entityID }) {
-                let message = "\(provider.slug): entity ID \(entityID) is already registered as '\(other.slug)'"
-                context.console.error("error: \(message)")
-                throw CommandFailure(message: message)
-            }
-        }
         let now = app.storeIdP.timeSource.now
-        let outcomes = try await directory.apply(providers, now: now)
-        let audit = AuditLog(database: app.db)
+        let administration = ProviderAdministration(database: app.db, now: now, actor: "cli")
+        let outcomes: [(String, ProviderDirectory.ApplyOutcome)]
+        do {
+            outcomes = try await administration.apply(providers)
+        } catch let error as ProviderValidationError {
+            context.console.error("error: \(error.description)")
+            throw CommandFailure(message: error.description)
+        }
         for (slug, outcome) in outcomes {
-            if outcome != .unchanged { try await audit.record(outcome == .created ? .providerCreated : .providerUpdated, at: now, serviceProvider: slug) }
             context.console.output("\(outcome.rawValue) \(slug)".consoleText())
         }
+        let audit = AuditLog(database: app.db)
         if !storefronts.isEmpty {
             try await StorefrontDirectory(database: app.db).apply(storefronts, now: now)
             for storefront in storefronts {
@@ -151,10 +148,11 @@ struct ProvidersRemoveCommand: StoreIdPCommand {
         let parsed = try CommandArguments(arguments, options: [])
         guard parsed.positionals.count == 1 else { throw CommandArguments.UsageError(description: "name one provider slug") }
         let app = context.application
-        guard try await ProviderDirectory(database: app.db).remove(slug: parsed.positionals[0]) else {
+        do {
+            try await ProviderAdministration(database: app.db, now: app.storeIdP.timeSource.now, actor: "cli").remove(slug: parsed.positionals[0])
+        } catch ProviderAdministration.Failure.missing {
             throw notFound(parsed.positionals[0], context)
         }
-        try await AuditLog(database: app.db).record(.providerRemoved, at: app.storeIdP.timeSource.now, serviceProvider: parsed.positionals[0])
         context.console.output("removed \(parsed.positionals[0])".consoleText())
     }
 }

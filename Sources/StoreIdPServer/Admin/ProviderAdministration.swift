@@ -1,0 +1,80 @@
+import Fluent
+import Foundation
+import SAML
+import StoreIdPCore
+import Vapor
+
+/// Registering, replacing and removing service providers: the one path the command line
+/// (`providers apply|remove`) and the admin API both take. Each provider is checked against the
+/// stored ones (`ServiceProviderRegistration.checkConflicts`), written, and audited with who did it.
+/// A change is a new stored definition, which every node reads at the next sign-in.
+struct ProviderAdministration {
+    let database: any Database
+    let now: Date
+    /// Who made the change, as the audit trail names it (`cli`, `admin:…`, `admin-token`).
+    let actor: String
+
+    private var directory: ProviderDirectory { ProviderDirectory(database: database) }
+
+    /// A registration for entries that arrive over HTTP: no file on this server may be named.
+    static func apiRegistration(environment: [String: String], files: [String: Data] = [:]) -> ServiceProviderRegistration {
+        var registration = ServiceProviderRegistration(baseDirectory: URL(fileURLWithPath: "/nonexistent"), environment: environment,
+                                                       readMetadata: SAMLMetadataImport.reader)
+        registration.allowsFiles = false
+        registration.files = files
+        return registration
+    }
+
+    /// Refuses `provider` when it collides with a stored provider other than the ones in `replacing`.
+    func checkConflicts(_ provider: ServiceProvider, path: String, replacing: Set<String>) async throws {
+        let stored = try await directory.all().filter { !replacing.contains($0.slug) }
+        try ServiceProviderRegistration.checkConflicts(provider, path: path, with: stored.map { ($0, "the registered provider '\($0.slug)'") })
+    }
+
+    enum Failure: Error, Equatable {
+        case exists(String)
+        case missing(String)
+        case protocolChange(from: String, to: String)
+    }
+
+    func create(_ provider: ServiceProvider) async throws {
+        if try await directory.find(slug: provider.slug) != nil { throw Failure.exists(provider.slug) }
+        try await checkConflicts(provider, path: "provider", replacing: [])
+        _ = try await directory.apply([provider], now: now)
+        try await record(.providerCreated, provider.slug)
+    }
+
+    /// Replaces a provider with a new definition of the same protocol.
+    func replace(_ provider: ServiceProvider) async throws -> ProviderDirectory.ApplyOutcome {
+        guard let existing = try await directory.find(slug: provider.slug) else { throw Failure.missing(provider.slug) }
+        guard existing.protocolKind == provider.protocolKind else {
+            throw Failure.protocolChange(from: existing.protocolKind.rawValue, to: provider.protocolKind.rawValue)
+        }
+        try await checkConflicts(provider, path: "provider", replacing: [provider.slug])
+        let outcome = try await directory.apply([provider], now: now).first?.1 ?? .unchanged
+        if outcome != .unchanged { try await record(.providerUpdated, provider.slug) }
+        return outcome
+    }
+
+    /// Creates or updates every provider of a file, all or nothing (`providers apply`).
+    func apply(_ providers: [ServiceProvider]) async throws -> [(String, ProviderDirectory.ApplyOutcome)] {
+        let slugs = Set(providers.map(\.slug))
+        for (index, provider) in providers.enumerated() {
+            try await checkConflicts(provider, path: "providers[\(index)]", replacing: slugs)
+        }
+        let outcomes = try await directory.apply(providers, now: now)
+        for (slug, outcome) in outcomes where outcome != .unchanged {
+            try await record(outcome == .created ? .providerCreated : .providerUpdated, slug)
+        }
+        return outcomes
+    }
+
+    func remove(slug: String) async throws {
+        guard try await directory.remove(slug: slug) else { throw Failure.missing(slug) }
+        try await record(.providerRemoved, slug)
+    }
+
+    private func record(_ kind: AuditEvent.Kind, _ slug: String) async throws {
+        try await AuditLog(database: database).record(kind, at: now, serviceProvider: slug, subjectID: actor)
+    }
+}
