@@ -19,7 +19,7 @@ public enum ProofKey {
     public static func verifier(_ verifier: String, matches challenge: String) -> Bool {
         guard isValidVerifier(verifier) else { return false }
         let computed = Base64URL.encode(SHA256.hash(data: Data(verifier.utf8)))
-        return ConstantTime.equal(computed, challenge)
+        return ConstantTime.equals(computed, challenge)
     }
 
     private static func isUnreserved(_ byte: UInt8) -> Bool {
@@ -37,16 +37,4 @@ public enum ProofKey {
 /// a copy of the database holds nothing a client could present (RFC 9700 §4.14; RFC 6749 §10.3).
 public enum OpaqueTokenDigest {
     public static func of(_ token: String) -> String { Base64URL.encode(SHA256.hash(data: Data(token.utf8))) }
-}
-
-/// Comparison whose time does not depend on where two secrets differ (RFC 6749 §10.3's
-/// guessing defence for client secrets).
-public enum ConstantTime {
-    public static func equal(_ lhs: String, _ rhs: String) -> Bool {
-        let a = Array(SHA256.hash(data: Data(lhs.utf8)))
-        let b = Array(SHA256.hash(data: Data(rhs.utf8)))
-        var difference: UInt8 = 0
-        for index in 0..<a.count { difference |= a[index] ^ b[index] }
-        return difference == 0
-    }
 }

@@ -44,6 +44,7 @@ public func configure(_ app: Application, settings: StoreIdPSettings, timeSource
     app.migrations.add(CreateStorefronts())
     app.migrations.add(CreateOIDCGrants())
     app.migrations.add(CreateAdminAccounts())
+    app.migrations.add(CreateAdminSessions())
     app.lifecycle.use(StartupPreparation())
     app.lifecycle.use(PurgeSchedule())
     app.lifecycle.use(AuditFlushSchedule())
@@ -77,6 +78,8 @@ public func configure(_ app: Application, settings: StoreIdPSettings, timeSource
     try app.register(collection: LaunchController())
     try app.register(collection: PortalController())
     try app.register(collection: AdminAPIRoutes())
+    try app.register(collection: AdminConsoleController())
+    try app.register(collection: AdminConsoleProvidersController())
 
     app.asyncCommands.use(CustomersCommand(), as: "customers")
     app.asyncCommands.use(KeysCommand(), as: "keys")

@@ -85,7 +85,7 @@ public struct OIDCTokenExchange: Sendable {
         if let reference = settings.clientSecret {
             guard let presented, presented.utf8.count <= 1024 else { throw OAuthError(.invalidClient, "client authentication is missing") }
             guard let expected = try? reference.resolve(environment: context.environment),
-                  ConstantTime.equal(presented, String(decoding: expected, as: UTF8.self)) else {
+                  ConstantTime.equals(presented, String(decoding: expected, as: UTF8.self)) else {
                 try await context.record(.oidcError, provider: client.slug, detail: "invalid_client: wrong secret")
                 throw OAuthError(.invalidClient, "client authentication failed")
             }

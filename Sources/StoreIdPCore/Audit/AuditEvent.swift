@@ -32,6 +32,8 @@ public struct AuditEvent: Sendable, Hashable {
         case providerRemoved = "provider.removed"
         case storefrontApplied = "storefront.applied"
         case adminAccountSaved = "admin.account_saved"
+        case adminLogin = "admin.login"
+        case adminLoginFailed = "admin.login_failed"
         case adminTokenCreated = "admin.token_created"
         case customerSaved = "customer.saved"
         case customersImported = "customers.imported"

@@ -79,4 +79,11 @@ public enum ConstantTime {
         for index in lhs.indices { difference |= lhs[index] ^ rhs[index] }
         return difference == 0
     }
+
+    /// Two secrets of any lengths compared through their SHA-256, so neither where they differ
+    /// nor the expected one's length shows in the time taken (RFC 6749 §10.10 client secrets,
+    /// bearer tokens).
+    public static func equals(_ lhs: String, _ rhs: String) -> Bool {
+        equals(Array(SHA256.hash(data: Data(lhs.utf8))), Array(SHA256.hash(data: Data(rhs.utf8))))
+    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import JWTSSO
+import StoreIdPCore
 import Vapor
 
 /// Guards `/admin/api/v1`: `Authorization: Bearer` with `STOREIDP_ADMIN_TOKEN` (compared in
@@ -24,7 +25,7 @@ struct AdminAPIAuthenticator: AsyncMiddleware {
         }
         let token = String(parts[1]).trimmingCharacters(in: .whitespaces)
         var identity: AdminIdentity?
-        if let configured = request.storeIdP.settings.adminToken, ConstantTime.equal(token, configured) {
+        if let configured = request.storeIdP.settings.adminToken, ConstantTime.equals(token, configured) {
             identity = .deploymentToken
         } else {
             identity = try await AdminAccounts(database: request.db).identity(token: token)

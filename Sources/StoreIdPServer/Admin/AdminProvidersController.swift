@@ -96,10 +96,12 @@ struct AdminProvidersController: RouteCollection {
         } else {
             throw AdminAPIError(.unsupportedMediaType, "unsupported_media_type", "send multipart/form-data (metadata, slug, name) or JSON {slug, url, name}")
         }
-        var fields: [String: Any] = ["slug": slug, "protocol": "saml", "saml": ["metadata": "uploaded metadata"]]
-        if let name { fields["name"] = name }
-        let registration = ProviderAdministration.apiRegistration(environment: request.storeIdP.environment, files: ["uploaded metadata": document])
-        let provider = try decodeEntry(try JSONSerialization.data(withJSONObject: fields), registration: registration)
+        let provider: ServiceProvider
+        do {
+            provider = try ProviderAdministration.provider(metadata: document, slug: slug, name: name, environment: request.storeIdP.environment)
+        } catch {
+            throw AdminAPIError.validation(error)
+        }
         try await run { try await administration(request).create(provider) }
         return try .adminJSON(provider, status: .created)
     }
@@ -126,29 +128,16 @@ struct AdminProvidersController: RouteCollection {
             throw AdminAPIError(.unsupportedMediaType, "unsupported_media_type", "send the provider as application/json")
         }
         let body = request.body.data.map { Data($0.readableBytesView) } ?? Data()
-        let provider = try decodeEntry(body, registration: ProviderAdministration.apiRegistration(environment: request.storeIdP.environment))
+        let provider: ServiceProvider
+        do {
+            provider = try ProviderAdministration.provider(entryJSON: body, registration: ProviderAdministration.apiRegistration(environment: request.storeIdP.environment))
+        } catch {
+            throw AdminAPIError.validation(error)
+        }
         if let expectedSlug, provider.slug != expectedSlug {
             throw AdminAPIError(.unprocessableEntity, "invalid", "provider.slug: '\(provider.slug)' differs from the address's '\(expectedSlug)'", field: "provider.slug")
         }
         return provider
-    }
-
-    /// The entry's JSON through the providers file's decoder and registration; problems are 422
-    /// with the field (`provider.saml.acs_urls[0]`).
-    private func decodeEntry(_ body: Data, registration: ServiceProviderRegistration) throws -> ServiceProvider {
-        let entry: ProvidersFile.Entry
-        do {
-            entry = try JSONDecoder().decode(ProvidersFile.Entry.self, from: body)
-        } catch let error as DecodingError {
-            let text = ProvidersFileLoader.describe(error)
-            let field = text.split(separator: ":", maxSplits: 1).first.map(String.init) ?? ""
-            throw AdminAPIError(.unprocessableEntity, "invalid", "provider.\(text)", field: field.isEmpty ? "provider" : "provider.\(field)")
-        }
-        do {
-            return try registration.provider(from: entry, path: "provider")
-        } catch {
-            throw AdminAPIError.validation(error)
-        }
     }
 
     /// Maps the administration's refusals to statuses: 409 for a slug taken, 404 for a missing

@@ -25,6 +25,32 @@ struct ProviderAdministration {
         return registration
     }
 
+    /// A provider from one providers.yml entry written as JSON, through the providers file's
+    /// decoder and rules; a problem names its place (`provider.saml.acs_urls[0]`).
+    static func provider(entryJSON body: Data, registration: ServiceProviderRegistration) throws(ProviderValidationError) -> ServiceProvider {
+        let entry: ProvidersFile.Entry
+        do {
+            entry = try JSONDecoder().decode(ProvidersFile.Entry.self, from: body)
+        } catch let error as DecodingError {
+            let text = ProvidersFileLoader.describe(error)
+            let parts = text.split(separator: ":", maxSplits: 1).map { String($0).trimmingWhitespace() }
+            let place = parts.count == 2 && !parts[0].isEmpty ? "provider.\(parts[0])" : "provider"
+            throw ProviderValidationError(place, parts.count == 2 ? parts[1] : text)
+        } catch {
+            throw ProviderValidationError("provider", "the body is not JSON")
+        }
+        return try registration.provider(from: entry, path: "provider")
+    }
+
+    /// A SAML service provider from its metadata document (uploaded, or fetched by
+    /// `MetadataFetcher`), with the same checks as `saml: { metadata: … }` in a providers file.
+    static func provider(metadata document: Data, slug: String, name: String?, environment: [String: String]) throws(ProviderValidationError) -> ServiceProvider {
+        var fields: [String: Any] = ["slug": slug, "protocol": "saml", "saml": ["metadata": "uploaded metadata"]]
+        if let name, !name.isEmpty { fields["name"] = name }
+        guard let body = try? JSONSerialization.data(withJSONObject: fields) else { throw ProviderValidationError("provider", "cannot be read") }
+        return try provider(entryJSON: body, registration: apiRegistration(environment: environment, files: ["uploaded metadata": document]))
+    }
+
     /// Refuses `provider` when it collides with a stored provider other than the ones in `replacing`.
     func checkConflicts(_ provider: ServiceProvider, path: String, replacing: Set<String>) async throws {
         let stored = try await directory.all().filter { !replacing.contains($0.slug) }

@@ -19,6 +19,7 @@ struct Purge: Sendable {
         try await sql.delete(from: "store_sessions").where("expires_at", .lessThanOrEqual, nowSeconds).run()
         try await sql.delete(from: "replay_cache").where("expires_at", .lessThan, nowSeconds).run()
         try await OIDCGrantDirectory.purge(sql, now: now)
+        try await AdminSessions.purge(sql, now: now)
         try await throttle.purge(now: now)
     }
 }
