@@ -25,4 +25,17 @@ public enum CustomerValidationError: Error, Sendable, Equatable, CustomStringCon
         case let .duplicateEmailInFile(firstLine): return "the same email already appears on line \(firstLine) of this file"
         }
     }
+
+    /// The customer field the refusal is about, by its import name (`email`, `first_name`,
+    /// `company_vat`, `attributes.KEY`, `password`, …), so an API can point at it.
+    public var field: String {
+        switch self {
+        case .missingEmail, .emailTooLong, .invalidEmail, .duplicateEmailInFile: return "email"
+        case let .fieldTooLong(field, _, _), let .controlCharacters(field), let .tooManyValues(field, _, _):
+            return field == "attribute name" ? "attributes" : field
+        case .invalidStatus: return "status"
+        case .unsupportedPasswordHash: return "password_hash"
+        case .passwordTooLong: return "password"
+        }
+    }
 }

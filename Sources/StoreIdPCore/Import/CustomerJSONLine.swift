@@ -23,7 +23,9 @@ public enum CustomerJSONLine {
         }
     }
 
-    public static func profile(from line: [UInt8]) throws(Problem) -> CustomerProfile {
+    /// - Parameter storedEmail: for a partial update of a customer named otherwise (the admin
+    ///   API's `PATCH /customers/{id}`): the email to keep when the object has no `email` key.
+    public static func profile(from line: [UInt8], storedEmail: String? = nil) throws(Problem) -> CustomerProfile {
         let object: Any
         do { object = try JSONSerialization.jsonObject(with: Data(line), options: []) } catch { throw .malformedJSON }
         guard let fields = object as? [String: Any] else { throw .notAnObject }
@@ -46,7 +48,7 @@ public enum CustomerJSONLine {
                 throw .unknownField(key)
             }
         }
-        guard let email = try text("email") else { throw .invalid(.missingEmail) }
+        guard let email = try text("email") ?? storedEmail else { throw .invalid(.missingEmail) }
         profile.email = email
         profile.firstName = try text("first_name")
         profile.lastName = try text("last_name")

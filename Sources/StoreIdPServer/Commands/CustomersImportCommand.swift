@@ -78,7 +78,16 @@ struct CustomerImporter: Sendable {
     let timeSource: any TimeSource
 
     func importFile(at path: String, progress: (Int) -> Void = { _ in }) async throws -> CustomerImportReport {
-        var file = try CustomerImportFile(path: path)
+        try await importRows(of: try CustomerImportFile(path: path), progress: progress)
+    }
+
+    /// The same import from bytes already in memory (the admin API's uploaded body).
+    func importBytes(_ bytes: [UInt8], format: CustomerImportFile.Format) async throws -> CustomerImportReport {
+        try await importRows(of: try CustomerImportFile(source: .bytes(bytes, chunkSize: 1 << 20), format: format))
+    }
+
+    private func importRows(of opened: CustomerImportFile, progress: (Int) -> Void = { _ in }) async throws -> CustomerImportReport {
+        var file = opened
         var report = CustomerImportReport()
         var firstLineOfEmail: [String: Int] = [:]
         var batch: Batch = []

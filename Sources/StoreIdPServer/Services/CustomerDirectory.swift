@@ -49,6 +49,63 @@ struct CustomerDirectory: Sendable {
         return (customer, result)
     }
 
+    /// Another customer already has the email a create or an email change asked for.
+    struct EmailTaken: Error, Sendable {
+        let email: String
+    }
+
+    /// Creates a customer, never updating one: the email must be free (`EmailTaken` otherwise,
+    /// also when a concurrent create wins the unique index on `email_key`). The password is
+    /// hashed as an import or `customers add` hashes it.
+    func create(_ profile: CustomerProfile, now: Date) async throws -> Customer {
+        let address = try profile.validate()
+        guard try await !emailIsTaken(address, byOtherThan: nil) else { throw EmailTaken(email: address.value) }
+        let hash = try await passwordHash(for: profile.password, keeping: nil)
+        let customer = profile.makeCustomer(email: address, passwordHash: hash, now: now)
+        do {
+            try await Self.insert([customer], into: database.sql)
+        } catch let error as any DatabaseError where error.isConstraintFailure {
+            throw EmailTaken(email: address.value)
+        }
+        return try await find(id: customer.id) ?? customer
+    }
+
+    /// What `update(id:with:now:)` did: the stored customer afterwards, and the names of the
+    /// fields that changed (empty: `unchanged`).
+    struct Update: Sendable {
+        let customer: Customer
+        let changedFields: [String]
+        var outcome: WriteOutcome { changedFields.isEmpty ? .unchanged : .updated }
+    }
+
+    /// Applies a partial profile to the customer with this id (nil: no such customer). Only what
+    /// the profile names changes; a new email must not belong to another customer
+    /// (`EmailTaken`). Two concurrent updates of one customer: the last write wins.
+    func update(id: UUID, with profile: CustomerProfile, now: Date) async throws -> Update? {
+        guard let before = try await find(id: id) else { return nil }
+        let address = try profile.validate()
+        if address.key != before.email.key, try await emailIsTaken(address, byOtherThan: id) {
+            throw EmailTaken(email: address.value)
+        }
+        let hash = try await passwordHash(for: profile.password, keeping: before.passwordHash)
+        var customer = before
+        guard profile.apply(to: &customer, passwordHash: hash, now: now) else { return Update(customer: before, changedFields: []) }
+        do {
+            try await Self.update(customer, in: database.sql)
+        } catch let error as any DatabaseError where error.isConstraintFailure {
+            throw EmailTaken(email: address.value)
+        }
+        return Update(customer: try await find(id: id) ?? customer, changedFields: customer.fieldsChanged(from: before))
+    }
+
+    /// Whether a customer other than `id` has this email (compared case-insensitively). A row
+    /// that does not decode still holds its email.
+    private func emailIsTaken(_ address: EmailAddress, byOtherThan id: UUID?) async throws -> Bool {
+        let query = try database.sql.select().column("id").from(CustomerRecord.schema).where("email_key", .equal, address.key)
+        if let id { query.where("id", .notEqual, id) }
+        return try await query.first() != nil
+    }
+
     /// Replaces the stored password hash (after a login with a legacy hash).
     func replacePasswordHash(of id: UUID, with hash: StoredPasswordHash, now: Date) async throws {
         guard let record = try await CustomerRecord.find(id, on: database) else { return }
