@@ -80,6 +80,8 @@ public func configure(_ app: Application, settings: StoreIdPSettings, timeSource
     try app.register(collection: AdminAPIRoutes())
     try app.register(collection: AdminConsoleController())
     try app.register(collection: AdminConsoleProvidersController())
+    try app.register(collection: AdminConsoleCustomersController())
+    try app.register(collection: AdminConsoleAuditController())
 
     app.asyncCommands.use(CustomersCommand(), as: "customers")
     app.asyncCommands.use(KeysCommand(), as: "keys")

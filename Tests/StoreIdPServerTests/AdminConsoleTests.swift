@@ -47,6 +47,27 @@ final class AdminConsoleTests: XCTestCase {
         XCTAssertTrue(dashboard.contains("id=\"signins-chart\""))
     }
 
+    func testCustomersCanBeFoundAndDisabledAndTheAuditLogFiltered() async throws {
+        let customer = try await test.addCustomer(email: "ann@shop.example", password: "correct horse battery", firstName: "<b>Ann</b>")
+        let admin = try await signedInAdmin()
+        let list = try await admin.get("/admin/customers?query=ANN")
+        XCTAssertEqual(list.status, .ok)
+        XCTAssertTrue(list.body.string.contains("ann@shop.example"))
+        XCTAssertTrue(list.body.string.contains("&lt;b&gt;Ann&lt;/b&gt;"))
+        let id = customer.id.uuidString.lowercased()
+        assertEqual(try await admin.get("/admin/customers/\(id)").status, .ok)
+        assertEqual(try await admin.get("/admin/customers/not-a-uuid").status, .notFound)
+        let csrf = try await admin.csrfToken(from: "/admin/customers/\(id)")
+        assertEqual(try await admin.post("/admin/customers/\(id)/status", form: ["status": "disabled"]).status, .forbidden)
+        assertEqual(try await admin.post("/admin/customers/\(id)/status", form: ["status": "disabled", "csrf": csrf]).status, .seeOther)
+        let stored = try await CustomerDirectory(database: test.app.db, hasher: BcryptPasswordHasher(), threadPool: test.app.threadPool).find(id: customer.id)
+        XCTAssertEqual(stored?.status, .disabled)
+        let audit = try await admin.get("/admin/audit?kind=customer.saved")
+        XCTAssertEqual(audit.status, .ok)
+        XCTAssertTrue(audit.body.string.contains("admin:root@shop.example"))
+        assertEqual(try await admin.get("/admin/audit?since=yesterday").status, .unprocessableEntity)
+    }
+
     func testWrongPasswordsAreRefusedThrottledAndAudited() async throws {
         let browser = Browser(test.app)
         for attempt in 1...11 {

@@ -112,6 +112,63 @@ enum AdminOpenAPI {
                   "responses": {"200": {"description": "Preview"}, "401": {"$ref": "#/components/responses/Unauthorized"}, "403": {"$ref": "#/components/responses/Forbidden"},
                                 "404": {"$ref": "#/components/responses/NotFound"}, "422": {"$ref": "#/components/responses/Invalid"}}}
         },
+        "/customers": {
+          "get": {
+            "summary": "Search customers by email, name or company (50 a page)",
+            "parameters": [{"name": "query", "in": "query", "schema": {"type": "string", "maxLength": 254}, "example": "shop.example"},
+                           {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 10000}, "example": 1}],
+            "responses": {"200": {"description": "{customers: [Customer], page, per_page, total}"}, "401": {"$ref": "#/components/responses/Unauthorized"},
+                          "403": {"$ref": "#/components/responses/Forbidden"}, "422": {"$ref": "#/components/responses/Invalid"}}
+          },
+          "post": {
+            "summary": "Create a customer (one line of the JSONL import format; an optional plain password is hashed with bcrypt)",
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["email"]},
+              "example": {"email": "new.customer@shop.example", "first_name": "New", "last_name": "Customer", "group": "Retail"}}}},
+            "responses": {"201": {"description": "Created; Location names it", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Customer"}}}},
+                          "400": {"description": "Not a JSON object"}, "401": {"$ref": "#/components/responses/Unauthorized"}, "403": {"$ref": "#/components/responses/Forbidden"},
+                          "409": {"$ref": "#/components/responses/Conflict"}, "413": {"$ref": "#/components/responses/TooLarge"},
+                          "415": {"$ref": "#/components/responses/UnsupportedMediaType"}, "422": {"$ref": "#/components/responses/Invalid"}}
+          }
+        },
+        "/customers/import": {
+          "post": {
+            "summary": "Import CSV (text/csv) or JSONL (application/x-ndjson, application/jsonl); answers the per-row report",
+            "requestBody": {"required": true, "content": {
+              "text/csv": {"schema": {"type": "string"}, "example": "email,first_name,last_name\nbulk.one@shop.example,Bulk,One\n"},
+              "application/x-ndjson": {"schema": {"type": "string"}}, "application/jsonl": {"schema": {"type": "string"}}}},
+            "responses": {"200": {"description": "{format, rows, created, updated, unchanged, rejected, rejections: [{line, reason}], rejections_omitted}"},
+                          "401": {"$ref": "#/components/responses/Unauthorized"}, "403": {"$ref": "#/components/responses/Forbidden"},
+                          "413": {"$ref": "#/components/responses/TooLarge"}, "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
+                          "422": {"$ref": "#/components/responses/Invalid"}}
+          }
+        },
+        "/customers/{id}": {
+          "parameters": [{"$ref": "#/components/parameters/customerID"}],
+          "get": {"summary": "One customer", "responses": {"200": {"description": "Customer"}, "401": {"$ref": "#/components/responses/Unauthorized"},
+                                                           "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"$ref": "#/components/responses/NotFound"}}},
+          "patch": {
+            "summary": "Change the fields present (null or \"\" clears one; \"status\": \"disabled\" disables)",
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object"}, "example": {"phone": "+61 2 5550 1234", "status": "active"}}}},
+            "responses": {"200": {"description": "Customer"}, "400": {"description": "Not a JSON object"}, "401": {"$ref": "#/components/responses/Unauthorized"},
+                          "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"$ref": "#/components/responses/NotFound"},
+                          "409": {"$ref": "#/components/responses/Conflict"}, "413": {"$ref": "#/components/responses/TooLarge"},
+                          "415": {"$ref": "#/components/responses/UnsupportedMediaType"}, "422": {"$ref": "#/components/responses/Invalid"}}
+          }
+        },
+        "/audit": {
+          "get": {
+            "summary": "Sign-ins, refusals and admin changes, newest first (100 a page)",
+            "parameters": [{"name": "provider", "in": "query", "schema": {"type": "string"}},
+                           {"name": "customer", "in": "query", "schema": {"type": "string", "format": "uuid"}},
+                           {"name": "kind", "in": "query", "schema": {"type": "string"}, "example": "provider.created"},
+                           {"name": "since", "in": "query", "schema": {"type": "string", "format": "date-time"}, "example": "2020-01-01T00:00:00Z"},
+                           {"name": "until", "in": "query", "schema": {"type": "string", "format": "date-time"}},
+                           {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 10000}}],
+            "responses": {"200": {"description": "{events: [{kind, at, provider, customer_id, subject, client_address, detail}], page, per_page, has_more}"},
+                          "401": {"$ref": "#/components/responses/Unauthorized"}, "403": {"$ref": "#/components/responses/Forbidden"},
+                          "422": {"$ref": "#/components/responses/Invalid"}}
+          }
+        },
         "/keys": {
           "get": {"summary": "Every signing key's public parts", "responses": {"200": {"description": "{keys: [Key]}"}, "401": {"$ref": "#/components/responses/Unauthorized"}, "403": {"$ref": "#/components/responses/Forbidden"}}}
         },
