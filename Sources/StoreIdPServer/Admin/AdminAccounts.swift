@@ -17,6 +17,14 @@ enum AdminIdentity: Sendable, Equatable, CustomStringConvertible {
         case let .account(_, email): return "admin:\(email)"
         }
     }
+
+    /// How the console names the signed-in admin.
+    var displayName: String {
+        switch self {
+        case .deploymentToken: return "admin token"
+        case let .account(_, email): return email
+        }
+    }
 }
 
 /// Admin accounts (separate from customers) and the API tokens they create, in the database.

@@ -53,31 +53,15 @@ struct LoginController: RouteCollection {
         let email = (form.email ?? "").trimmingWhitespace()
         let password = form.password ?? ""
         let now = request.now
-        let policy = request.storeIdP.settings.loginThrottle
-        let accountKey = LoginThrottlePolicy.accountKey(email)
-        let addressKey = LoginThrottlePolicy.addressKey(request.clientAddress)
-        let throttle = request.loginThrottle
-
-        // The attempt is counted before the password is checked, so parallel guesses cannot all
-        // pass a count read before any of them was recorded.
-        if let wait = try await throttle.reserve(
-            keys: [(accountKey, policy.maximumFailuresPerAccount), (addressKey, policy.maximumFailuresPerAddress)], now: now
-        ) {
-            throw PageError(.tooManyRequests, "Too many failed sign-in attempts. Please wait \(wait / 60 + 1) minutes and try again.",
-                            headers: ["Retry-After": String(wait)])
-        }
-
         let customer = try await request.customers.find(email: email)
-        let check = PasswordCheck(hasher: request.storeIdP.hasher, decoyHash: DecoyHash.value)
         let stored = customer?.isActive == true ? customer?.passwordHash : nil
-        let verified = try await request.application.threadPool.runIfActive { try check.verify(password, against: stored) }
+        let verified = try await ThrottledPasswordCheck(request: request, scope: "").verify(email: email, password: password, against: stored)
         guard verified, let customer, let stored else {
             try await request.auditLog.record(.loginFailed, at: now, customerID: customer?.id, clientAddress: request.clientAddress)
             request.logger.info("store login refused", metadata: ["client": .string(request.clientAddress)])
             return try await render(request, status: .unauthorized, returnTo: returnTo, email: email,
                                     error: "The email or password is not right.")
         }
-        try await throttle.succeeded(accountKey: accountKey, otherKeys: [addressKey])
         if stored.needsRehash {
             let hasher = request.storeIdP.hasher
             let fresh = try await request.application.threadPool.runIfActive { try hasher.hash(password) }

@@ -54,7 +54,7 @@ struct AdminConsoleAuditController: RouteCollection {
         } catch let refusal as AdminAPIError {
             error = refusal.message
         }
-        let page = Page(admin: request.adminIdentity.description, csrf: CSRFToken.token(for: request), provider: value("provider"), customer: value("customer"),
+        let page = Page(admin: request.adminIdentity.displayName, csrf: CSRFToken.token(for: request), provider: value("provider"), customer: value("customer"),
                         kind: value("kind"), since: value("since"), until: value("until"), kinds: AuditEvent.Kind.allCases.map(\.rawValue),
                         rows: rows, page: pageNumber, next: hasMore ? pageNumber + 1 : nil, previous: pageNumber > 1 ? pageNumber - 1 : nil, error: error)
         let response = try await request.view.render("admin/audit", page).encodeResponse(for: request)

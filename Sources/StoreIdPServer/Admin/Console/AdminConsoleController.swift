@@ -51,24 +51,13 @@ struct AdminConsoleController: RouteCollection {
         let email = (form.email ?? "").trimmingWhitespace()
         let returnTo = Self.returnPath(form.return_to)
         let now = request.now
-        let policy = request.storeIdP.settings.loginThrottle
-        let accountKey = "admin:" + LoginThrottlePolicy.accountKey(email)
-        let addressKey = "admin:" + LoginThrottlePolicy.addressKey(request.clientAddress)
-        let throttle = request.loginThrottle
-        if let wait = try await throttle.reserve(keys: [(accountKey, policy.maximumFailuresPerAccount), (addressKey, policy.maximumFailuresPerAddress)], now: now) {
-            throw PageError(.tooManyRequests, "Too many failed sign-in attempts. Please wait \(wait / 60 + 1) minutes and try again.",
-                            headers: ["Retry-After": String(wait)])
-        }
         let account = try await AdminAccounts(database: request.db).account(email: email)
-        let check = PasswordCheck(hasher: request.storeIdP.hasher, decoyHash: DecoyHash.value)
-        let stored = account.map { StoredPasswordHash.bcrypt($0.passwordHash) }
-        let password = form.password ?? ""
-        let verified = try await request.application.threadPool.runIfActive { try check.verify(password, against: stored) }
+        let verified = try await ThrottledPasswordCheck(request: request, scope: "admin:")
+            .verify(email: email, password: form.password ?? "", against: account.map { .bcrypt($0.passwordHash) })
         guard verified, let account else {
             try await request.auditLog.record(.adminLoginFailed, at: now, subjectID: "admin:\(email.lowercased().prefix(254))", clientAddress: request.clientAddress)
             return try await renderLogin(request, status: .unauthorized, email: email, returnTo: returnTo, error: "The email or password is not right.")
         }
-        try await throttle.succeeded(accountKey: accountKey, otherKeys: [addressKey])
         let id = try await AdminSessions(database: request.db).start(for: account, now: now)
         try await request.auditLog.record(.adminLogin, at: now, subjectID: "admin:\(account.email)", clientAddress: request.clientAddress)
         let response = request.redirect(to: returnTo, redirectType: .normal)
@@ -132,7 +121,7 @@ struct AdminConsoleController: RouteCollection {
         let customers = try await sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("customers").first()?
             .decode(column: "n", as: Int.self) ?? 0
         return try await request.view.render("admin/dashboard", DashboardPage(
-            admin: request.adminIdentity.description, csrf: CSRFToken.token(for: request), chart: SignInChart.svg(counts),
+            admin: request.adminIdentity.displayName, csrf: CSRFToken.token(for: request), chart: SignInChart.svg(counts),
             total: counts.reduce(0) { $0 + $1.1 }, providers: providers, customers: customers))
     }
 
@@ -161,7 +150,7 @@ struct AdminConsoleController: RouteCollection {
                          published: published.contains($0.kid))
         }
         let notice = request.query[String.self, at: "rotated"] == "1" ? "Rotated: the next keys are now active." : nil
-        return try await request.view.render("admin/keys", KeysPage(admin: request.adminIdentity.description, csrf: CSRFToken.token(for: request),
+        return try await request.view.render("admin/keys", KeysPage(admin: request.adminIdentity.displayName, csrf: CSRFToken.token(for: request),
                                                                     keys: rows, notice: notice))
     }
 

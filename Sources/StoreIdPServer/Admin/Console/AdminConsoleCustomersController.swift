@@ -61,7 +61,7 @@ struct AdminConsoleCustomersController: RouteCollection {
                          name: [customer.firstName, customer.lastName].compactMap { $0 }.joined(separator: " "),
                          group: customer.group ?? "", company: customer.company.name ?? "", status: customer.status.rawValue)
         }
-        let page_ = ListPage(admin: request.adminIdentity.description, csrf: CSRFToken.token(for: request), query: text, rows: rows,
+        let page_ = ListPage(admin: request.adminIdentity.displayName, csrf: CSRFToken.token(for: request), query: text, rows: rows,
                              total: found.total, page: page, previous: page > 1 ? page - 1 : nil,
                              next: page * Self.perPage < found.total ? page + 1 : nil, error: error)
         let response = try await request.view.render("admin/customers", page_).encodeResponse(for: request)
@@ -85,7 +85,7 @@ struct AdminConsoleCustomersController: RouteCollection {
             ["Storefront id", customer.storefrontID ?? ""], ["Created", Timestamp.iso8601(customer.createdAt)], ["Updated", Timestamp.iso8601(customer.updatedAt)],
         ] + customer.attributes.sorted { $0.key < $1.key }.map { ["attributes.\($0.key)", $0.value] }
         return try await request.view.render("admin/customer", DetailPage(
-            title: customer.email.value, admin: request.adminIdentity.description, csrf: CSRFToken.token(for: request),
+            title: customer.email.value, admin: request.adminIdentity.displayName, csrf: CSRFToken.token(for: request),
             id: customer.id.uuidString.lowercased(), email: customer.email.value, status: customer.status.rawValue,
             fields: fields.map { DetailPage.Field(label: $0[0], value: $0[1]) },
             notice: request.query[String.self, at: "saved"] == "1" ? "Saved." : nil))

@@ -59,7 +59,7 @@ struct AdminConsoleProvidersController: RouteCollection {
             ListPage.Row(slug: provider.slug, name: provider.name, kind: provider.protocolKind.rawValue,
                          identifier: provider.saml?.entityID ?? provider.oidc?.clientID ?? provider.effectiveAudience)
         }
-        let page = ListPage(admin: request.adminIdentity.description, csrf: CSRFToken.token(for: request), providers: rows, error: error, notice: notice)
+        let page = ListPage(admin: request.adminIdentity.displayName, csrf: CSRFToken.token(for: request), providers: rows, error: error, notice: notice)
         let response = try await request.view.render("admin/providers", page).encodeResponse(for: request)
         response.status = status
         return response
@@ -137,7 +137,7 @@ struct AdminConsoleProvidersController: RouteCollection {
                 error = "No customer has the email \(email.prefix(254))."
             }
         }
-        let page = DetailPage(title: provider.name, admin: request.adminIdentity.description, csrf: CSRFToken.token(for: request), slug: provider.slug,
+        let page = DetailPage(title: provider.name, admin: request.adminIdentity.displayName, csrf: CSRFToken.token(for: request), slug: provider.slug,
                               name: provider.name, kind: provider.protocolKind.rawValue, definition: definition, customer: String(email.prefix(254)),
                               preview: preview, error: error,
                               notice: request.query[String.self, at: "created"] == "1" ? "Registered \(provider.slug)." : nil)
