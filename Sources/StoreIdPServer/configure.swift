@@ -31,7 +31,9 @@ public func configure(_ app: Application, settings: StoreIdPSettings, timeSource
     case let .postgres(url):
         // Statements are logged at trace only, and their bound values (session ids, CSRF tokens,
         // password hashes) never: `SecretRedactingLogHandler` wraps every handler.
-        app.databases.use(try .postgres(url: url, sqlLogLevel: .trace), as: .psql)
+        // Four connections per event loop: a node holding a cluster lock (`ClusterLock`) keeps
+        // one leased while the locked work runs on others.
+        app.databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: 4, sqlLogLevel: .trace), as: .psql)
     }
     app.migrations.add(CreateCustomers())
     app.migrations.add(CreateLoginThrottle())
@@ -108,7 +110,8 @@ struct StartupPreparation: LifecycleHandler {
     func willBootAsync(_ application: Application) async throws {
         // `--help` only prints; it must not create a database or keys where it is run.
         if CommandLine.arguments.contains("--help") || CommandLine.arguments.contains("-h") { return }
-        try await application.autoMigrate()
+        // Two nodes starting at once must not both migrate: one waits for the other's lock.
+        try await ClusterLock.withLock(.migrations, on: application.db) { try await application.autoMigrate() }
         if let sql = application.db as? any SQLDatabase, sql.dialect.name == "sqlite", case .sqliteFile = application.storeIdP.settings.database {
             // Write-ahead logging: readers (logins, SSO) do not wait for an import's writes, and a
             // commit appends to the log instead of rewriting pages. Persistent in the file.

@@ -1,3 +1,4 @@
+import Fluent
 import Foundation
 import StoreIdPCore
 @testable import StoreIdPServer
@@ -18,11 +19,23 @@ final class LoginTests: XCTestCase {
         test.removeFiles()
     }
 
-    func testHealthzAnswersWhenTheDatabaseDoes() async throws {
+    func testHealthzAnswersWhileAliveAndReadyzWhenTheDatabaseAndMigrationsAre() async throws {
         let response = try await Browser(test.app).get("/healthz")
         XCTAssertEqual(response.status, .ok)
         XCTAssertTrue(response.body.string.contains("\"ok\""))
         XCTAssertNil(response.headers.setCookie, "a health check must not create a session")
+        let ready = try await Browser(test.app).get("/readyz")
+        XCTAssertEqual(ready.status, .ok)
+        XCTAssertTrue(ready.body.string.contains("\"ok\""))
+        // A migration this node knows but the database has not run: not ready.
+        struct Later: AsyncMigration {
+            func prepare(on database: any Database) async throws {}
+            func revert(on database: any Database) async throws {}
+        }
+        test.app.migrations.add(Later())
+        let pending = try await Browser(test.app).get("/readyz")
+        XCTAssertEqual(pending.status, .serviceUnavailable)
+        XCTAssertTrue(pending.body.string.contains("pending"))
     }
 
     func testLoginPageCarriesCSRFTokenAndSecurityHeaders() async throws {

@@ -37,8 +37,10 @@ final class PurgeSchedule: LifecycleHandler, @unchecked Sendable {
             promise.completeWithTask {
                 let services = application.storeIdP
                 do {
-                    try await Purge(database: application.db, throttle: LoginThrottle(database: application.db, policy: services.settings.loginThrottle))
-                        .run(now: services.timeSource.now)
+                    // One node purges at a time; the others skip this round.
+                    let purge = Purge(database: application.db, throttle: LoginThrottle(database: application.db, policy: services.settings.loginThrottle))
+                    let now = services.timeSource.now
+                    try await ClusterLock.ifFree(.purge, on: application.db) { try await purge.run(now: now) }
                 } catch {
                     application.logger.warning("purge failed", metadata: ["error": .string(String(describing: error).prefix(200).description)])
                 }

@@ -1,0 +1,54 @@
+import Fluent
+import Foundation
+import SQLKit
+
+/// Work that one node at a time may do, when several share one PostgreSQL database: a
+/// session-level advisory lock held on one pooled connection for the duration of the work
+/// (PostgreSQL §9.27.10 "Advisory Lock Functions"). On SQLite (one node by construction) the
+/// work simply runs.
+enum ClusterLock {
+    /// Lock keys: fixed numbers, one per kind of work.
+    enum Name: Int64 {
+        case migrations = 0x5354_4f52_4944_0001
+        case purge = 0x5354_4f52_4944_0002
+    }
+
+    /// Runs `work` holding the lock, waiting for another node to finish first.
+    static func withLock<T: Sendable>(_ name: Name, on database: any Database, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
+        guard let sql = database as? any SQLDatabase, sql.dialect.name == "postgresql" else { return try await work() }
+        return try await database.withConnection { connection in
+            let locked = try connection.sql
+            try await locked.raw("SELECT pg_advisory_lock(\(bind: name.rawValue))").run()
+            do {
+                let result = try await work()
+                try await locked.raw("SELECT pg_advisory_unlock(\(bind: name.rawValue))").run()
+                return result
+            } catch {
+                try? await locked.raw("SELECT pg_advisory_unlock(\(bind: name.rawValue))").run()
+                throw error
+            }
+        }
+    }
+
+    /// Runs `work` only if no other node holds the lock now; false when it was skipped.
+    @discardableResult
+    static func ifFree(_ name: Name, on database: any Database, _ work: @escaping @Sendable () async throws -> Void) async throws -> Bool {
+        guard let sql = database as? any SQLDatabase, sql.dialect.name == "postgresql" else {
+            try await work()
+            return true
+        }
+        return try await database.withConnection { connection in
+            let locked = try connection.sql
+            guard let row = try await locked.raw("SELECT pg_try_advisory_lock(\(bind: name.rawValue)) AS taken").first(),
+                  try row.decode(column: "taken", as: Bool.self) else { return false }
+            do {
+                try await work()
+                try await locked.raw("SELECT pg_advisory_unlock(\(bind: name.rawValue))").run()
+                return true
+            } catch {
+                try? await locked.raw("SELECT pg_advisory_unlock(\(bind: name.rawValue))").run()
+                throw error
+            }
+        }
+    }
+}
