@@ -106,6 +106,8 @@ struct AdminConsoleController: RouteCollection {
 
     /// Sign-ins per partner over the last 24 hours, as an SVG drawn here.
     func dashboard(_ request: Request) async throws -> View {
+        // Sign-ins still waiting in this node's batch are counted too.
+        if let buffer = request.storeIdP.auditBuffer { try await buffer.flush(to: request.db) }
         let since = request.now.addingTimeInterval(-24 * 3600)
         let kinds: [AuditEvent.Kind] = [.samlResponse, .jwtIssued, .bigCommerceLogin, .oidcTokensIssued]
         let sql = try request.db.sql
