@@ -45,6 +45,8 @@ struct KeysRotateCommand: StoreIdPCommand {
         Usage: storeidp keys rotate
         The key marked next becomes active (it has been published since it was made, so partners already
         trust it), the active key retires (still published for 14 days), and a new next key is made.
+        A ring without a next key (a first rotation) gets a new active key at once, which partners do not
+        know yet: rotate once early, let partners refresh metadata/JWKS, and the next rotation is seamless.
         A running server picks the change up without a restart.
         """
     }
