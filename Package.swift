@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.20.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.4.0"),
     ],
     targets: [
         .systemLibrary(
@@ -51,7 +53,7 @@ let package = Package(
         ),
         .target(
             name: "SignOn",
-            dependencies: ["StoreIdPCore", "SAML", "JWTSSO", "XMLSecurity"]
+            dependencies: ["StoreIdPCore", "SAML", "JWTSSO", "XMLSecurity", .product(name: "Metrics", package: "swift-metrics")]
         ),
         .target(
             name: "StoreIdPServer",
@@ -68,6 +70,8 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
         .executableTarget(name: "storeidp", dependencies: ["StoreIdPServer"]),

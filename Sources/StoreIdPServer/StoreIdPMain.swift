@@ -17,6 +17,7 @@ public enum StoreIdPMain {
             FileHandle.standardError.write(Data("storeidp: \(error)\n".utf8))
             exit(2)
         }
+        StoreIdPMetrics.bootstrap()
         let app: Application
         do {
             app = try await Application.make(environment)

@@ -77,6 +77,7 @@ public func configure(_ app: Application, settings: StoreIdPSettings, timeSource
     try app.register(collection: SAMLLogoutController())
     try app.register(collection: JWKSController())
     try app.register(collection: OpenIDController())
+    try app.register(collection: MetricsController())
     try app.register(collection: LaunchController())
     try app.register(collection: PortalController())
     try app.register(collection: AdminAPIRoutes())

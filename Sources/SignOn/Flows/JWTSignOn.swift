@@ -18,7 +18,10 @@ struct JWTSignOn {
         let claims = issuer.claims(provider: provider, subject: subject, payload: payload, now: now, jti: jti)
         let token: String
         do {
-            token = try await issuer.sign(claims, provider: provider, keyRing: try context.keys.current(), environment: context.environment)
+            let keyRing = try context.keys.current()
+            token = try await SignOnMetrics.timeSigning(.jwt) {
+                try await issuer.sign(claims, provider: provider, keyRing: keyRing, environment: context.environment)
+            }
         } catch is JWTIssueError {
             throw SignOnError.partnerUnavailable(provider)
         }

@@ -195,7 +195,9 @@ public struct OIDCTokenExchange: Sendable {
         let accessToken: String
         let idToken: String
         do {
-            accessToken = try await signer.sign(accessClaims, type: OpenIDTokenSigner.accessTokenType, algorithm: settings.idTokenAlgorithm, keyRing: keyRing)
+            accessToken = try await SignOnMetrics.timeSigning(.oidcTokens) {
+                try await signer.sign(accessClaims, type: OpenIDTokenSigner.accessTokenType, algorithm: settings.idTokenAlgorithm, keyRing: keyRing)
+            }
             // OpenID Connect Core 1.0 §2 and §3.1.3.6; §12.2: a refreshed ID token keeps iss, sub,
             // aud and auth_time, and carries no nonce.
             var idClaims = ClaimSet([
@@ -208,7 +210,10 @@ public struct OIDCTokenExchange: Sendable {
             for (name, value) in OpenIDScope.releasedClaims(payload, scopes: grant.scopes, everyMappedClaim: layout.releasesEveryMappedClaim) {
                 idClaims.set(name, value)
             }
-            idToken = try await signer.sign(idClaims, type: OpenIDTokenSigner.idTokenType, algorithm: settings.idTokenAlgorithm, keyRing: keyRing)
+            let signedClaims = idClaims
+            idToken = try await SignOnMetrics.timeSigning(.oidcTokens) {
+                try await signer.sign(signedClaims, type: OpenIDTokenSigner.idTokenType, algorithm: settings.idTokenAlgorithm, keyRing: keyRing)
+            }
         } catch is JWTIssueError {
             throw OAuthError(.temporarilyUnavailable, "no signing key of the client's algorithm is active")
         }

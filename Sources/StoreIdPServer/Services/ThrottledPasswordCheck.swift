@@ -20,6 +20,7 @@ struct ThrottledPasswordCheck {
         if let wait = try await throttle.reserve(
             keys: [(accountKey, policy.maximumFailuresPerAccount), (addressKey, policy.maximumFailuresPerAddress)], now: request.now
         ) {
+            StoreIdPMetrics.throttled(scope: scope)
             throw PageError(.tooManyRequests, "Too many failed sign-in attempts. Please wait \(wait / 60 + 1) minutes and try again.",
                             headers: ["Retry-After": String(wait)])
         }

@@ -16,6 +16,7 @@ struct AuditLog: AuditTrail {
     }
 
     func record(_ event: AuditEvent) async throws {
+        StoreIdPMetrics.record(event)
         if let buffer, buffer.append(event) {
             if buffer.isDue { try await buffer.flush(to: database) }
             return
