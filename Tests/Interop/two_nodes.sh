@@ -77,6 +77,7 @@ export STOREIDP_KEYS_DIR="$WORK/Keys"
 export STOREIDP_BASE_URL="$A"   # for the commands; each node gets its own below
 export STOREIDP_LAUNCH_SECRET="$(random_secret)"
 export STOREIDP_LAUNCH_ISSUER=https://shop.example
+export STOREIDP_METRICS_TOKEN="$(random_secret)"
 export OIDC_RP_SECRET="$(random_secret)"
 export LOG_LEVEL="${LOG_LEVEL:-notice}"
 cd "$WORK"  # nothing the binary might write lands in the source tree
@@ -418,6 +419,17 @@ if browser "$A" --jar "$JAR2" login --email "$EMAIL" --password "$PASSWORD" >"$W
     ok "a second login at A, POST /logout at B ($(jval "$WORK/logout-b.json" 'd["status"]')) → A's / shows nobody signed in"
   else bad "after POST /logout at B the session still works at A (or the logout failed)" "$(why "$WORK/logout-b.json" "$WORK/home-a-after.json")"; fi
 else bad "second login at A" "$WORK/login2.json"; fi
+
+echo "== 8. the metrics moved on both nodes"
+for n in A B; do
+  url="$A"; [ "$n" = B ] && url="$B"
+  curl -fsS --max-time 5 -H "Authorization: Bearer $STOREIDP_METRICS_TOKEN" "$url/metrics" >"$WORK/metrics-$n.txt" 2>"$WORK/metrics-$n.err" || true
+  requests="$(grep -E '^http_requests_total\{' "$WORK/metrics-$n.txt" | awk '{s+=$NF} END {print s+0}')"
+  signins="$(grep -E '^storeidp_signins_total\{' "$WORK/metrics-$n.txt" | awk '{s+=$NF} END {print s+0}')"
+  if [ "${requests%.*}" -gt 0 ] && [ "${signins%.*}" -gt 0 ] && grep -q '^storeidp_key_age_seconds' "$WORK/metrics-$n.txt"; then
+    ok "node $n: /metrics counts $requests requests and $signins sign-ins, and the keys' age"
+  else bad "node $n: /metrics does not show the requests and sign-ins it served" "$WORK/metrics-$n.txt"; fi
+done
 
 echo "== 7. both nodes still answer /healthz (and /readyz)"
 for n in A B; do
