@@ -42,6 +42,9 @@ struct AdminAPIErrorMiddleware: AsyncMiddleware {
             let code = error.status == .payloadTooLarge ? "too_large" : error.status.code < 500 ? "bad_request" : "unavailable"
             let message = error.status.code < 500 ? error.reason : "the request could not be completed"
             return Self.response(AdminAPIError(error.status, code, message, headers: error.headers))
+        } catch let error where DatabaseAvailability.isUnavailable(error) {
+            return Self.response(AdminAPIError(.serviceUnavailable, "unavailable", "the database cannot be reached right now",
+                                               headers: ["Retry-After": String(DatabaseAvailability.retryAfterSeconds)]))
         } catch let error as DecodingError {
             return Self.response(AdminAPIError(.badRequest, "bad_json", "the body is not the JSON this route takes: \(Self.describe(error))"))
         } catch {

@@ -115,6 +115,11 @@ struct OpenIDController: RouteCollection {
             let basic = try Self.basicCredentials(request)
             let answer = try await OIDCTokenExchange(context: request.signOnContext).exchange(parameters, basic: basic, layout: layout)
             return try Self.json(answer, status: .ok)
+        } catch let error where DatabaseAvailability.isUnavailable(error) {
+            let response = try Self.json(["error": OAuthError.Code.temporarilyUnavailable.rawValue, "error_description": "the database cannot be reached right now"],
+                                         status: .serviceUnavailable)
+            response.headers.replaceOrAdd(name: "Retry-After", value: String(DatabaseAvailability.retryAfterSeconds))
+            return response
         } catch let error as OAuthError {
             let response = try Self.json(["error": error.code.rawValue, "error_description": error.message], status: .init(statusCode: error.httpStatus))
             // RFC 6749 §5.2: a client that used HTTP Basic hears the scheme it must use.

@@ -39,11 +39,17 @@ struct ErrorPageMiddleware: AsyncMiddleware {
         case is DecodingError:
             status = .badRequest
             message = Self.standardMessage(for: .badRequest)
+        case _ where DatabaseAvailability.isUnavailable(error):
+            status = .serviceUnavailable
+            message = "The sign-in service cannot reach its database right now. Please try again in a moment."
+            headers.replaceOrAdd(name: "Retry-After", value: String(DatabaseAvailability.retryAfterSeconds))
         default:
             status = .internalServerError
             message = Self.standardMessage(for: .internalServerError)
         }
-        if status.code >= 500 {
+        if status == .serviceUnavailable, DatabaseAvailability.isUnavailable(error) {
+            request.logger.warning("database unavailable", metadata: ["error": .string(String(describing: type(of: error)))])
+        } else if status.code >= 500 {
             request.logger.report(error: error)
         } else {
             request.logger.debug("refused request", metadata: ["status": .stringConvertible(status.code)])
