@@ -38,6 +38,10 @@ public enum StoreIdPMain {
             FileHandle.standardError.write(Data("storeidp: \(error)\n".utf8))
             failed = true
         }
+        // SIGTERM ends `serve`: stop accepting and let the requests in flight finish (Vapor's
+        // quiescing server) before the lifecycle handlers flush the audit batch and the database
+        // pools close; shutting the pools first would fail requests still running.
+        await app.server.shutdown()
         try? await app.asyncShutdown()
         exit(failed ? 1 : 0)
     }

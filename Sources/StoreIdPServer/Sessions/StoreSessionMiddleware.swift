@@ -24,7 +24,19 @@ struct StoreSessionMiddleware: AsyncMiddleware {
     let secure: Bool
     let lifetime: TimeInterval
 
+    /// Routes that never use the store session: health, metrics, keys, discovery, the token and
+    /// userinfo endpoints and the admin API. Their requests read no session row, so `/healthz`
+    /// answers while the database is down even when the browser sends its session cookie.
+    static func isSessionless(_ path: String) -> Bool {
+        if ["/healthz", "/readyz", "/metrics", "/oidc/token", "/oidc/userinfo"].contains(path) { return true }
+        if path.hasPrefix("/.well-known/") || path.hasPrefix("/admin/api/") { return true }
+        guard path.hasPrefix("/b2c/") else { return false }
+        return path.hasSuffix("/oauth2/v2.0/token") || path.hasSuffix("/openid/v2.0/userinfo") || path.contains("/discovery/")
+            || path.hasSuffix("/openid-configuration")
+    }
+
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if Self.isSessionless(request.url.path) { return try await next.respond(to: request) }
         let table = try StoreSessionTable(sql: request.sqlDatabase)
         let now = request.now
         var loadedID: String?
