@@ -15,7 +15,7 @@ struct LoginController: RouteCollection {
     }
 
     struct LoginPage: Encodable {
-        let title = "Sign in"
+        var title = "Sign in"
         let csrf: String
         let returnTo: String
         let email: String

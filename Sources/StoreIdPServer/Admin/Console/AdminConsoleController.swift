@@ -23,20 +23,8 @@ struct AdminConsoleController: RouteCollection {
 
     // MARK: sign-in
 
-    struct LoginPage: Encodable {
-        let title = "Admin sign-in"
-        let csrf: String
-        let email: String
-        let returnTo: String
-        let error: String?
-    }
-
-    struct LoginForm: Decodable {
-        var email: String?
-        var password: String?
-        var csrf: String?
-        var return_to: String?
-    }
+    /// The store login's page and form shapes, with the console's title.
+    typealias LoginForm = LoginController.LoginForm
 
     func loginForm(_ request: Request) async throws -> Response {
         try await renderLogin(request, status: .ok, email: "", returnTo: Self.returnPath(request.query[String.self, at: "return_to"]), error: nil)
@@ -86,7 +74,8 @@ struct AdminConsoleController: RouteCollection {
     }
 
     private func renderLogin(_ request: Request, status: HTTPStatus, email: String, returnTo: String, error: String?) async throws -> Response {
-        let page = LoginPage(csrf: CSRFToken.token(for: request), email: String(email.prefix(EmailAddress.maximumLength)), returnTo: returnTo, error: error)
+        let page = LoginController.LoginPage(title: "Admin sign-in", csrf: CSRFToken.token(for: request), returnTo: returnTo,
+                                             email: String(email.prefix(EmailAddress.maximumLength)), error: error)
         let response = try await request.view.render("admin/login", page).encodeResponse(for: request)
         response.status = status
         return response
