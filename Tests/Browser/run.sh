@@ -17,63 +17,30 @@
 # Everything listens on and talks to 127.0.0.1 only; nothing is downloaded.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../Interop/lib.sh"
-HERE="$(cd "$(dirname "$0")" && pwd)"
-ROOT="$(cd "$HERE/../.." && pwd)"
-BIN="${STOREIDP_BIN:-$(cd "$ROOT" && swift build --show-bin-path)/storeidp}"
-PY="${STOREIDP_INTEROP_PYTHON:-$ROOT/.build/interop-venv/bin/python}"
+interop_init admin-browser
 export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
 export CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
 export SE_OFFLINE=true   # Selenium Manager may not download a driver or a browser
-[ -x "$BIN" ] || { echo "admin-browser: no storeidp binary at $BIN (swift build first)" >&2; exit 2; }
-[ -x "$PY" ] || { echo "admin-browser: no interop Python at $PY (see Tests/Interop/README.md)" >&2; exit 2; }
 for tool in "$CHROMEDRIVER" "$CHROMIUM"; do
-  [ -x "$tool" ] || { echo "admin-browser: $tool is missing (apt-get install chromium chromium-driver)" >&2; exit 2; }
+  [ -x "$tool" ] || refuse "$tool is missing (apt-get install chromium chromium-driver)"
 done
-command -v curl >/dev/null || { echo "admin-browser: curl is missing" >&2; exit 2; }
-"$PY" -c 'import selenium' 2>/dev/null || { echo "admin-browser: selenium is not installed in $PY (pip install -r Tests/Interop/requirements.txt)" >&2; exit 2; }
+need_tools curl
+need_python 'import selenium' selenium
 
 SHOTS="${STOREIDP_SCREENSHOTS:-$ROOT/.build/browser-screenshots}"
 mkdir -p "$SHOTS"
 SHOTS="$(cd "$SHOTS" && pwd)"
 rm -f "$SHOTS"/*.png
 
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/storeidp-admin-browser.XXXXXX")"
-SERVER_PID=""
-cleanup() {
-  if [ -n "$SERVER_PID" ]; then
-    kill "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
-  if [ -n "${STOREIDP_INTEROP_KEEP:-}" ]; then echo "admin-browser: kept $WORK" >&2; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+make_work
 PORT="$(free_port)"
 BASE="http://127.0.0.1:$PORT"
-export STOREIDP_DATABASE_URL="sqlite://$WORK/storeidp.sqlite"
-export STOREIDP_KEYS_DIR="$WORK/Keys"
-export STOREIDP_BASE_URL="$BASE"
-export LOG_LEVEL="${LOG_LEVEL:-notice}"
-cd "$WORK"  # nothing the binary might write lands in the source tree
+server_env "sqlite://$WORK/storeidp.sqlite" "$BASE"
 
 ADMIN_EMAIL=admin@shop.example
 CUSTOMER_EMAIL=ann@shop.example
 export STOREIDP_TEST_ADMIN_PASSWORD='console correct horse 12'   # ≥ 12 characters
 export STOREIDP_TEST_CUSTOMER_PASSWORD='browser correct horse 7'
-
-passed=0; failed=0
-ok()   { passed=$((passed + 1)); echo "ok: $*"; }
-bad()  {
-  failed=$((failed + 1)); echo "FAILED: $1"
-  if [ -n "${2:-}" ] && [ -s "$2" ]; then sed 's/^/    /' "$2" | head -n 25; fi
-}
-die()  {
-  bad "$@"; echo "admin-browser: $passed passed, $failed failed"
-  [ -f "$WORK/server.log" ] && tail -n 30 "$WORK/server.log" | sed 's/^/    server: /'
-  exit 1
-}
 
 # ------------------------------------------------------------------ 1. accounts and server
 "$BIN" admins add --email "$ADMIN_EMAIL" --password "$STOREIDP_TEST_ADMIN_PASSWORD" >"$WORK/admin.out" 2>&1 \
@@ -98,14 +65,9 @@ elif [ -s "$WORK/console.err" ] && [ "$status" -ne 0 ]; then
   echo "--- admin_console.py stderr"; tail -n 15 "$WORK/console.err" | sed 's/^/    /'
 fi
 
-if curl -fsS --max-time 5 "$BASE/healthz" >/dev/null 2>&1; then ok "server still answers /healthz"
-else bad "server stopped answering /healthz" "$WORK/server.log"; fi
+check_still_up
 
 pages=$(find "$SHOTS" -maxdepth 1 -name '*.png' ! -name 'failed-*' | wc -l)
 failures=$(find "$SHOTS" -maxdepth 1 -name 'failed-*.png' | wc -l)
 echo "admin-browser: screenshots in $SHOTS ($pages pages$([ "$failures" -gt 0 ] && echo ", $failures at failures: failed-N.png"))"
-echo "admin-browser: $passed passed, $failed failed"
-if [ "$failed" -gt 0 ]; then
-  echo "--- last server log lines"; tail -n 20 "$WORK/server.log" | sed 's/^/    /'
-  exit 1
-fi
+finish

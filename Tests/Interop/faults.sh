@@ -36,22 +36,13 @@
 # Prints one `ok: …` or `FAILED: …` line per check, then `faults: N passed, M failed`; exits
 # non-zero when a check failed. Everything listens on and talks to 127.0.0.1 only.
 set -euo pipefail
-HERE="$(cd "$(dirname "$0")" && pwd)"
-ROOT="$(cd "$HERE/../.." && pwd)"
-BIN="${STOREIDP_BIN:-$(cd "$ROOT" && swift build --show-bin-path)/storeidp}"
-PY="${STOREIDP_INTEROP_PYTHON:-$ROOT/.build/interop-venv/bin/python}"
-[ -x "$BIN" ] || { echo "faults: no storeidp binary at $BIN (swift build first)" >&2; exit 2; }
-[ -x "$PY" ] || { echo "faults: no interop Python at $PY (see Tests/Interop/README.md)" >&2; exit 2; }
-[ -n "${STOREIDP_TEST_DATABASE_URL:-}" ] || {
-  echo "faults: STOREIDP_TEST_DATABASE_URL is not set; run under Tests/Interop/with-postgres.sh" >&2; exit 2; }
-case "$STOREIDP_TEST_DATABASE_URL" in postgres://*|postgresql://*) ;; *)
-  echo "faults: STOREIDP_TEST_DATABASE_URL must be a PostgreSQL URL" >&2; exit 2 ;; esac
-[ -n "${STOREIDP_TEST_PG_DATA:-}" ] && [ -x "${STOREIDP_TEST_PG_BIN:-}/pg_ctl" ] && [ -x "$STOREIDP_TEST_PG_BIN/psql" ] || {
-  echo "faults: STOREIDP_TEST_PG_DATA and STOREIDP_TEST_PG_BIN (pg_ctl, psql) are not set; run under Tests/Interop/with-postgres.sh" >&2; exit 2; }
-for tool in openssl curl; do
-  command -v "$tool" >/dev/null || { echo "faults: $tool is missing" >&2; exit 2; }
-done
-"$PY" -c 'import requests' 2>/dev/null || { echo "faults: requests is not installed in $PY (pip install -r Tests/Interop/requirements.txt)" >&2; exit 2; }
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+interop_init faults
+need_postgres
+[ -n "${STOREIDP_TEST_PG_DATA:-}" ] && [ -x "${STOREIDP_TEST_PG_BIN:-}/pg_ctl" ] && [ -x "$STOREIDP_TEST_PG_BIN/psql" ] \
+  || refuse "STOREIDP_TEST_PG_DATA and STOREIDP_TEST_PG_BIN (pg_ctl, psql) are not set; run under Tests/Interop/with-postgres.sh"
+need_tools openssl curl
+need_python 'import requests' requests
 
 # ------------------------------------------------------------------ the cluster, as with-postgres.sh started it
 PGBIN="$STOREIDP_TEST_PG_BIN"
@@ -65,30 +56,14 @@ PSQL=("$PGBIN/psql" "$STOREIDP_TEST_DATABASE_URL" -X -A -t -q -v ON_ERROR_STOP=1
 pg_running() { "${PG_RUNAS[@]}" "$PGBIN/pg_ctl" -D "$PGDATA_DIR" status >/dev/null 2>&1; }
 sql() { "${PSQL[@]}" -c "$1"; }
 
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/storeidp-faults.XXXXXX")"
-PIDS=()   # nodes and the import, for cleanup
-cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do
-    if kill -0 "$pid" 2>/dev/null; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
-  done
-  # later scripts under the same with-postgres.sh need the cluster
-  pg_running || "${PG_START[@]}" >/dev/null 2>&1 || echo "faults: could not start PostgreSQL again" >&2
-  if [ -n "${STOREIDP_INTEROP_KEEP:-}" ]; then echo "faults: kept $WORK" >&2; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+make_work   # the nodes and the import go into BG_PIDS, for cleanup
+# later scripts under the same with-postgres.sh need the cluster
+on_cleanup() { pg_running || "${PG_START[@]}" >/dev/null 2>&1 || echo "faults: could not start PostgreSQL again" >&2; }
 
-free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-random_secret() { "$PY" -c 'import secrets; print(secrets.token_urlsafe(36))'; }  # 48 characters
 argv_json() { "$PY" -c 'import json,sys; print(json.dumps(sys.argv[1:]))' "$@"; }
-RUN="$("$PY" -c 'import secrets; print(secrets.token_hex(4))')"   # fresh names per run (the database may be reused)
-export STOREIDP_DATABASE_URL="$STOREIDP_TEST_DATABASE_URL"
-export STOREIDP_KEYS_DIR="$WORK/Keys"
-export STOREIDP_BASE_URL="http://127.0.0.1:8080"   # for the commands; each node gets its own
+RUN="$(random_run_id)"   # fresh names per run (the database may be reused)
+server_env "$STOREIDP_TEST_DATABASE_URL" "http://127.0.0.1:8080"   # STOREIDP_BASE_URL for the commands; each node gets its own
 export FAULTS_JWT_SECRET="$(random_secret)"
-export LOG_LEVEL="${LOG_LEVEL:-notice}"
-cd "$WORK"  # nothing the binary might write lands in the source tree
 
 EMAIL="ann.$RUN@faults.example"
 PASSWORD='faults correct horse 7'
@@ -96,35 +71,6 @@ SP_HOST=http://127.0.0.1:9   # nothing listens there: Locations and auto-POST fo
 JWT_SLUG="faults-jwt-$RUN"; SAML_SLUG="faults-saml-$RUN"; TERM_SLUG="faults-term-$RUN"
 ROWS="${FAULTS_IMPORT_ROWS:-20000}"
 FP=("$PY" "$HERE/faults.py")
-
-passed=0; failed=0
-ok()   { passed=$((passed + 1)); echo "ok: $*"; }
-bad()  {
-  failed=$((failed + 1)); echo "FAILED: $1"
-  if [ -n "${2:-}" ] && [ -s "$2" ]; then head -n 25 "$2" | sed 's/^/    /'; fi
-  return 0
-}
-die()  { bad "$@"; echo "faults: $passed passed, $failed failed"; exit 1; }
-why()  { cat "$@" 2>/dev/null >"$WORK/why" || true; echo "$WORK/why"; }
-browser() { local base="$1"; shift; "$PY" "$HERE/browser.py" --base "$base" "$@"; }
-jtrue() { "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else 1)' "$1" "$2" 2>>"$WORK/jerr"; }
-
-# Runs a faults.py subcommand and counts its `ok:`/`FAILED:` lines as checks of this script.
-run_checks() {  # LABEL OUT command…
-  local label="$1" out="$2" rc=0 n=0 nfail=0 line; shift 2
-  "$@" >"$out" 2>"$out.err" || rc=$?
-  while IFS= read -r line; do
-    case "$line" in
-      "ok: "*)     passed=$((passed + 1)); n=$((n + 1)); echo "$line" ;;
-      "FAILED: "*) failed=$((failed + 1)); nfail=$((nfail + 1)); n=$((n + 1)); echo "$line" ;;
-      *)           echo "$line" ;;
-    esac
-  done <"$out"
-  if [ "$n" -eq 0 ] || { [ "$rc" -ne 0 ] && [ "$nfail" -eq 0 ]; } || [ "$rc" -gt 1 ]; then
-    bad "$label exited $rc after $n checks" "$out.err"
-  fi
-  return 0
-}
 
 # The warnings and errors a node logged, counted (request ids dropped, lines shortened), for the report.
 log_summary() {  # LOG [MAX]
@@ -147,22 +93,13 @@ start_node() {  # NAME PORT [VAR=value…] → NODE_PID; log node-NAME.log
   echo "--- serve on port $port $*" >>"$WORK/node-$name.log"
   env STOREIDP_BASE_URL="http://127.0.0.1:$port" "$@" "$BIN" serve --hostname 127.0.0.1 --port "$port" >>"$WORK/node-$name.log" 2>&1 &
   NODE_PID=$!
-  PIDS+=("$NODE_PID")
-  for _ in $(seq 1 300); do
-    curl -fsS --max-time 2 "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && return 0
-    kill -0 "$NODE_PID" 2>/dev/null || die "node $name exited during start" "$WORK/node-$name.log"
-    sleep 0.1
-  done
-  die "node $name was not ready (GET /readyz → 200) within 30 s" "$WORK/node-$name.log"
-}
-stop_node() {  # PID
-  kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true
+  BG_PIDS+=("$NODE_PID")
+  wait_ready "$name" "$NODE_PID" "$port" "$WORK/node-$name.log"
 }
 
 # ------------------------------------------------------------------ providers and the customer
 pg_running || die "PostgreSQL is not running at the start (pg_ctl status -D $PGDATA_DIR)"
-openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 2 -subj "/CN=faults-saml" \
-  -keyout "$WORK/saml.key" -out "$WORK/saml.crt" >/dev/null 2>&1 || die "openssl req"
+self_signed_cert saml faults-saml || die "openssl req"
 cat >"$WORK/providers.yml" <<EOF
 providers:
   - slug: $JWT_SLUG
@@ -230,7 +167,7 @@ if kill -0 "$PID1" 2>/dev/null; then
 else bad "the node (pid $PID1) is gone after the outage" "$WORK/node-outage.log"; fi
 echo "    warnings and errors the node logged (from its start):"
 log_summary "$WORK/node-outage.log" 10
-stop_node "$PID1"
+stop_pid "$PID1"
 
 # ------------------------------------------------------------------ 2. SIGKILL during a customer import
 echo "== 2. SIGKILL during customers import ($ROWS rows), then the same import again"
@@ -244,7 +181,7 @@ dump_rows() {  # FILE
 import_killed_then_again() {
   local seen=0 deadline rc left K report c u n r total
   "$BIN" customers import "$WORK/customers.csv" >"$WORK/import1.out" 2>&1 &
-  IMP=$!; PIDS+=("$IMP")
+  IMP=$!; BG_PIDS+=("$IMP")
   deadline=$((SECONDS + 180))
   while [ "$SECONDS" -lt "$deadline" ] && kill -0 "$IMP" 2>/dev/null; do
     seen="$(count_rows 2>/dev/null || echo 0)"
@@ -315,5 +252,5 @@ grep -E 'audit rows' "$WORK/node-term.log" | sed 's/^/    node log: /' || true
 echo "    warnings and errors the node logged:"
 log_summary "$WORK/node-term.log" 8
 
-echo "faults: $passed passed, $failed failed"
-[ "$failed" -eq 0 ] || exit 1
+logs_on_failure() { :; }   # the node logs are summarised above, check by check
+finish

@@ -14,42 +14,17 @@
 # exits non-zero when a check failed. Everything listens on and talks to 127.0.0.1 only.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-HERE="$(cd "$(dirname "$0")" && pwd)"
-ROOT="$(cd "$HERE/../.." && pwd)"
-BIN="${STOREIDP_BIN:-$(cd "$ROOT" && swift build --show-bin-path)/storeidp}"
-PY="${STOREIDP_INTEROP_PYTHON:-$ROOT/.build/interop-venv/bin/python}"
-[ -x "$BIN" ] || { echo "jwt-interop: no storeidp binary at $BIN (swift build first)" >&2; exit 2; }
-[ -x "$PY" ] || { echo "jwt-interop: no interop Python at $PY (see Tests/Interop/README.md)" >&2; exit 2; }
-for tool in openssl curl; do
-  command -v "$tool" >/dev/null || { echo "jwt-interop: $tool is missing" >&2; exit 2; }
-done
-
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/storeidp-jwt-interop.XXXXXX")"
-SERVER_PID=""; FAKE_PID=""
-cleanup() {
-  local pid
-  for pid in "$SERVER_PID" "$FAKE_PID"; do
-    if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
-  done
-  if [ -n "${STOREIDP_INTEROP_KEEP:-}" ]; then echo "jwt-interop: kept $WORK" >&2; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-random_secret() { "$PY" -c 'import secrets; print(secrets.token_urlsafe(36))'; }  # 48 characters
+interop_init jwt-interop
+need_tools openssl curl
+make_work
 PORT="$(free_port)"
 BASE="http://127.0.0.1:$PORT"
-export STOREIDP_DATABASE_URL="sqlite://$WORK/storeidp.sqlite"
-export STOREIDP_KEYS_DIR="$WORK/Keys"
-export STOREIDP_BASE_URL="$BASE"
+server_env "sqlite://$WORK/storeidp.sqlite" "$BASE"
 export STOREIDP_LAUNCH_SECRET="$(random_secret)"
 export STOREIDP_LAUNCH_ISSUER=https://shop.example   # the iss the launch tokens below carry; needed with the secret
 export INTEROP_JWT_SECRET="$(random_secret)"
 export BC_CLIENT_SECRET="$(random_secret)"
 export BC_API_TOKEN="$(random_secret)"
-export LOG_LEVEL="${LOG_LEVEL:-notice}"
-cd "$WORK"  # nothing the binary might write lands in the source tree
 
 EMAIL=ann@shop.example
 PASSWORD='interop correct horse 7'
@@ -59,27 +34,12 @@ BROWSER=("$PY" "$HERE/browser.py" --base "$BASE")
 JWTV=("$PY" "$HERE/jwt_verify.py")
 JWKS="$BASE/.well-known/jwks.json"
 
-passed=0; failed=0
-ok()   { passed=$((passed + 1)); echo "ok: $*"; }
-bad()  {
-  failed=$((failed + 1)); echo "FAILED: $1"
-  if [ -n "${2:-}" ] && [ -s "$2" ]; then sed 's/^/    /' "$2" | head -n 25; fi
-}
-die()  {
-  bad "$@"; echo "jwt-interop: $passed passed, $failed failed"
-  [ -f "$WORK/server.log" ] && tail -n 30 "$WORK/server.log" | sed 's/^/    server: /'
-  exit 1
-}
-jval()  { "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); v=eval(sys.argv[2]); print(v if isinstance(v,str) else json.dumps(v))' "$1" "$2"; }
-jtrue() { "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else 1)' "$1" "$2" 2>>"$WORK/jerr"; }
-why()   { cat "$@" 2>/dev/null >"$WORK/why" || true; echo "$WORK/why"; }
-
 # ------------------------------------------------------------------ 1. fake BigCommerce, keys, providers, customer, server
 BC_LOG="$WORK/bigcommerce.json"
 "$PY" "$HERE/bigcommerce_fake.py" --store-hash "$BC_HASH" --client-id "$BC_CLIENT_ID" --client-secret-env BC_CLIENT_SECRET \
   --api-token-env BC_API_TOKEN --channel-id 1 --port 0 --port-file "$WORK/bc.port" --log "$BC_LOG" \
   >"$WORK/bigcommerce.out" 2>"$WORK/bigcommerce.log" &
-FAKE_PID=$!
+FAKE_PID=$!; BG_PIDS+=("$FAKE_PID")
 for _ in $(seq 1 100); do   # at most ~10 s
   [ -s "$WORK/bc.port" ] && break
   kill -0 "$FAKE_PID" 2>/dev/null || die "bigcommerce_fake.py exited during start" "$WORK/bigcommerce.log"
@@ -88,8 +48,7 @@ done
 [ -s "$WORK/bc.port" ] || die "bigcommerce_fake.py did not write its port within 10 s" "$WORK/bigcommerce.log"
 BC="http://127.0.0.1:$(cat "$WORK/bc.port")"
 
-openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 2 -subj "/CN=interop-launch-saml" \
-  -keyout "$WORK/launch-saml.key" -out "$WORK/launch-saml.crt" >/dev/null 2>&1 || die "openssl req for launch-saml"
+self_signed_cert launch-saml interop-launch-saml || die "openssl req for launch-saml"
 
 MAPPING='    attributes:
       email: customer.email
@@ -393,11 +352,5 @@ for pair in launch-saml:saml:"$WORK/v-ann-saml.json" jwt-rs:jwt:"$WORK/v-rot-jwt
   else bad "providers preview $slug differs from what the partner received" "$(why "$WORK/cmp-$slug" "$WORK/preview-$slug.json" "$WORK/preview-$slug.err")"; fi
 done
 
-if curl -fsS --max-time 5 "$BASE/healthz" >/dev/null 2>&1; then ok "server still answers /healthz"
-else bad "server stopped answering /healthz" "$WORK/server.log"; fi
-
-echo "jwt-interop: $passed passed, $failed failed"
-if [ "$failed" -gt 0 ]; then
-  echo "--- last server log lines"; tail -n 20 "$WORK/server.log" | sed 's/^/    /'
-  exit 1
-fi
+check_still_up
+finish

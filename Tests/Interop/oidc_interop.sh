@@ -23,39 +23,16 @@
 # exits non-zero when a check failed. Everything listens on and talks to 127.0.0.1 only.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-HERE="$(cd "$(dirname "$0")" && pwd)"
-ROOT="$(cd "$HERE/../.." && pwd)"
-BIN="${STOREIDP_BIN:-$(cd "$ROOT" && swift build --show-bin-path)/storeidp}"
-PY="${STOREIDP_INTEROP_PYTHON:-$ROOT/.build/interop-venv/bin/python}"
-[ -x "$BIN" ] || { echo "oidc-interop: no storeidp binary at $BIN (swift build first)" >&2; exit 2; }
-[ -x "$PY" ] || { echo "oidc-interop: no interop Python at $PY (see Tests/Interop/README.md)" >&2; exit 2; }
-command -v curl >/dev/null || { echo "oidc-interop: curl is missing" >&2; exit 2; }
-"$PY" -c 'import authlib' 2>/dev/null || { echo "oidc-interop: authlib is not installed in $PY (pip install -r Tests/Interop/requirements.txt)" >&2; exit 2; }
-
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/storeidp-oidc-interop.XXXXXX")"
-SERVER_PID=""
-cleanup() {
-  if [ -n "$SERVER_PID" ]; then
-    kill "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
-  if [ -n "${STOREIDP_INTEROP_KEEP:-}" ]; then echo "oidc-interop: kept $WORK" >&2; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-random_secret() { "$PY" -c 'import secrets; print(secrets.token_urlsafe(36))'; }  # 48 characters
+interop_init oidc-interop
+need_tools curl
+need_python 'import authlib' authlib
+make_work
 PORT="$(free_port)"
 BASE="http://127.0.0.1:$PORT"
-export STOREIDP_DATABASE_URL="sqlite://$WORK/storeidp.sqlite"
-export STOREIDP_KEYS_DIR="$WORK/Keys"
-export STOREIDP_BASE_URL="$BASE"
+server_env "sqlite://$WORK/storeidp.sqlite" "$BASE"
 export OIDC_CONFIDENTIAL_SECRET="$(random_secret)"
 export EP_CLIENT_SECRET="$(random_secret)"
 export SC_CLIENT_SECRET="$(random_secret)"
-export LOG_LEVEL="${LOG_LEVEL:-notice}"
-cd "$WORK"  # nothing the binary might write lands in the source tree
 
 EMAIL=ann@shop.example
 PASSWORD='interop correct horse 7'
@@ -63,18 +40,6 @@ GIVEN=Ann; FAMILY=Lee; PHONE=+61255501234
 RP_HOST=http://127.0.0.1:9   # nothing listens there: the Location header is read, never followed
 SC_HOST=https://store.example   # StoreConnect's storefront; never contacted either
 SC_CLIENT_ID=3f6c1b2e-8d4a-4c1f-9e57-2b8d0c6a9f14   # B2C application ids are GUIDs
-
-passed=0; failed=0
-ok()   { passed=$((passed + 1)); echo "ok: $*"; }
-bad()  {
-  failed=$((failed + 1)); echo "FAILED: $1"
-  if [ -n "${2:-}" ] && [ -s "$2" ]; then sed 's/^/    /' "$2" | head -n 25; fi
-}
-die()  {
-  bad "$@"; echo "oidc-interop: $passed passed, $failed failed"
-  [ -f "$WORK/server.log" ] && tail -n 30 "$WORK/server.log" | sed 's/^/    server: /'
-  exit 1
-}
 
 # ------------------------------------------------------------------ 1. providers, customer, server
 cat >"$WORK/providers.yml" <<EOF
@@ -159,18 +124,7 @@ EOF
 # ------------------------------------------------------------------ 2. the relying parties
 # Runs one oidc_client.py scenario and counts its `ok:` / `FAILED:` lines as checks of this script.
 peer() {  # SCENARIO
-  local out="$WORK/peer-$1.out" rc=0 n=0 nfail=0 line
-  "$PY" "$HERE/oidc_client.py" --config "$WORK/oidc.json" "$1" >"$out" 2>"$out.err" || rc=$?
-  while IFS= read -r line; do
-    case "$line" in
-      "ok: "*)     ok "${line#ok: }"; n=$((n + 1)) ;;
-      "FAILED: "*) failed=$((failed + 1)); nfail=$((nfail + 1)); n=$((n + 1)); echo "$line" ;;
-      *)           echo "$line" ;;
-    esac
-  done <"$out"
-  if [ "$n" -eq 0 ] || { [ "$rc" -ne 0 ] && [ "$nfail" -eq 0 ]; } || [ "$rc" -gt 1 ]; then
-    bad "oidc_client.py $1 exited $rc after $n checks" "$out.err"
-  fi
+  run_checks "oidc_client.py $1" "$WORK/peer-$1.out" "$PY" "$HERE/oidc_client.py" --config "$WORK/oidc.json" "$1"
 }
 
 echo "== authlib, confidential client (client_secret_basic, state, nonce, PKCE S256, offline_access)"
@@ -184,11 +138,5 @@ peer storeconnect
 echo "== RP-initiated logout"
 peer logout
 
-if curl -fsS --max-time 5 "$BASE/healthz" >/dev/null 2>&1; then ok "server still answers /healthz"
-else bad "server stopped answering /healthz" "$WORK/server.log"; fi
-
-echo "oidc-interop: $passed passed, $failed failed"
-if [ "$failed" -gt 0 ]; then
-  echo "--- last server log lines"; tail -n 20 "$WORK/server.log" | sed 's/^/    /'
-  exit 1
-fi
+check_still_up
+finish

@@ -11,35 +11,12 @@
 # exits non-zero when a check failed. Everything listens on and talks to 127.0.0.1 only.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-HERE="$(cd "$(dirname "$0")" && pwd)"
-ROOT="$(cd "$HERE/../.." && pwd)"
-BIN="${STOREIDP_BIN:-$(cd "$ROOT" && swift build --show-bin-path)/storeidp}"
-PY="${STOREIDP_INTEROP_PYTHON:-$ROOT/.build/interop-venv/bin/python}"
-[ -x "$BIN" ] || { echo "saml-interop: no storeidp binary at $BIN (swift build first)" >&2; exit 2; }
-[ -x "$PY" ] || { echo "saml-interop: no interop Python at $PY (see Tests/Interop/README.md)" >&2; exit 2; }
-for tool in xmlsec1 openssl curl; do
-  command -v "$tool" >/dev/null || { echo "saml-interop: $tool is missing" >&2; exit 2; }
-done
-
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/storeidp-saml-interop.XXXXXX")"
-SERVER_PID=""
-cleanup() {
-  if [ -n "$SERVER_PID" ]; then
-    kill "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
-  if [ -n "${STOREIDP_INTEROP_KEEP:-}" ]; then echo "saml-interop: kept $WORK" >&2; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-PORT="$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')"
+interop_init saml-interop
+need_tools xmlsec1 openssl curl
+make_work
+PORT="$(free_port)"
 BASE="http://127.0.0.1:$PORT"
-export STOREIDP_DATABASE_URL="sqlite://$WORK/storeidp.sqlite"
-export STOREIDP_KEYS_DIR="$WORK/Keys"
-export STOREIDP_BASE_URL="$BASE"
-export LOG_LEVEL="${LOG_LEVEL:-notice}"
-cd "$WORK"  # nothing the binary might write lands in the source tree
+server_env "sqlite://$WORK/storeidp.sqlite" "$BASE"
 
 EMAIL=ann@shop.example
 PASSWORD='interop correct horse 7'
@@ -47,22 +24,10 @@ SP_HOST=http://127.0.0.1:9   # nothing listens there: the browser never follows 
 SAML=("$PY" "$HERE/saml_sp.py")
 BROWSER=("$PY" "$HERE/browser.py" --base "$BASE")
 
-passed=0; failed=0
-ok()   { passed=$((passed + 1)); echo "ok: $*"; }
-bad()  {
-  failed=$((failed + 1)); echo "FAILED: $1"
-  if [ -n "${2:-}" ] && [ -s "$2" ]; then sed 's/^/    /' "$2" | head -n 25; fi
-}
-die()  { bad "$@"; echo "saml-interop: $passed passed, $failed failed"; [ -f "$WORK/server.log" ] && tail -n 30 "$WORK/server.log" | sed 's/^/    server: /'; exit 1; }
-# jq-like helpers over the JSON the Python tools print
-jval()  { "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); v=eval(sys.argv[2]); print(v if isinstance(v,str) else json.dumps(v))' "$1" "$2"; }
-jtrue() { "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else 1)' "$1" "$2" 2>>"$WORK/jerr"; }
-
 # ------------------------------------------------------------------ 1. keys, providers, customer, server
 SLUGS=(onelogin onelogin-assertion onelogin-both onelogin-encrypted onelogin-cbc pysaml2 pysaml2-encrypted signed-requests)
 for slug in "${SLUGS[@]}"; do
-  openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 2 -subj "/CN=interop-$slug" \
-    -keyout "$WORK/$slug.key" -out "$WORK/$slug.crt" >/dev/null 2>&1 || die "openssl req for $slug"
+  self_signed_cert "$slug" "interop-$slug" || die "openssl req for $slug"
 done
 entity() { echo "$SP_HOST/$1/metadata"; }
 acs()    { echo "$SP_HOST/$1/acs"; }
@@ -353,11 +318,5 @@ EOF
   done
 else bad "GET /saml/metadata after rotation" "$WORK/md2.json"; fi
 
-if curl -fsS --max-time 5 "$BASE/healthz" >/dev/null 2>&1; then ok "server still answers /healthz"
-else bad "server stopped answering /healthz" "$WORK/server.log"; fi
-
-echo "saml-interop: $passed passed, $failed failed"
-if [ "$failed" -gt 0 ]; then
-  echo "--- last server log lines"; tail -n 20 "$WORK/server.log" | sed 's/^/    /'
-  exit 1
-fi
+check_still_up
+finish

@@ -38,75 +38,43 @@
 # Prints one `ok: …` or `FAILED: …` line per check, then `two-nodes: N passed, M failed`;
 # exits non-zero when a check failed. Everything listens on and talks to 127.0.0.1 only.
 set -euo pipefail
-HERE="$(cd "$(dirname "$0")" && pwd)"
-ROOT="$(cd "$HERE/../.." && pwd)"
-BIN="${STOREIDP_BIN:-$(cd "$ROOT" && swift build --show-bin-path)/storeidp}"
-PY="${STOREIDP_INTEROP_PYTHON:-$ROOT/.build/interop-venv/bin/python}"
-[ -x "$BIN" ] || { echo "two-nodes: no storeidp binary at $BIN (swift build first)" >&2; exit 2; }
-[ -x "$PY" ] || { echo "two-nodes: no interop Python at $PY (see Tests/Interop/README.md)" >&2; exit 2; }
-[ -n "${STOREIDP_TEST_DATABASE_URL:-}" ] || {
-  echo "two-nodes: STOREIDP_TEST_DATABASE_URL is not set; run under Tests/Interop/with-postgres.sh" >&2; exit 2; }
-case "$STOREIDP_TEST_DATABASE_URL" in postgres://*|postgresql://*) ;; *)
-  echo "two-nodes: STOREIDP_TEST_DATABASE_URL must be a PostgreSQL URL (two processes over one database)" >&2; exit 2 ;; esac
-for tool in xmlsec1 openssl curl; do
-  command -v "$tool" >/dev/null || { echo "two-nodes: $tool is missing" >&2; exit 2; }
-done
-"$PY" -c 'import authlib, onelogin.saml2' 2>/dev/null || { echo "two-nodes: authlib or python3-saml is not installed in $PY (pip install -r Tests/Interop/requirements.txt)" >&2; exit 2; }
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+interop_init two-nodes
+need_postgres "two processes over one database"
+need_tools xmlsec1 openssl curl
+need_python 'import authlib, onelogin.saml2' 'authlib or python3-saml'
 
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/storeidp-two-nodes.XXXXXX")"
+make_work
 PID_A=""; PID_B=""
-stop_node() {  # PID
-  if [ -n "$1" ]; then kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; fi
-}
-cleanup() {
-  stop_node "$PID_A"; stop_node "$PID_B"
-  if [ -n "${STOREIDP_INTEROP_KEEP:-}" ]; then echo "two-nodes: kept $WORK" >&2; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+on_cleanup() { stop_pid "$PID_A"; stop_pid "$PID_B"; }
 
-free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-random_secret() { "$PY" -c 'import secrets; print(secrets.token_urlsafe(36))'; }  # 48 characters
 PORT_A="$(free_port)"
 PORT_B="$(free_port)"
 while [ "$PORT_B" = "$PORT_A" ]; do PORT_B="$(free_port)"; done
 A="http://127.0.0.1:$PORT_A"
 B="http://127.0.0.1:$PORT_B"
-export STOREIDP_DATABASE_URL="$STOREIDP_TEST_DATABASE_URL"
-export STOREIDP_KEYS_DIR="$WORK/Keys"
-export STOREIDP_BASE_URL="$A"   # for the commands; each node gets its own below
+server_env "$STOREIDP_TEST_DATABASE_URL" "$A"   # STOREIDP_BASE_URL for the commands; each node gets its own below
 export STOREIDP_LAUNCH_SECRET="$(random_secret)"
 export STOREIDP_LAUNCH_ISSUER=https://shop.example
 export STOREIDP_METRICS_TOKEN="$(random_secret)"
 export OIDC_RP_SECRET="$(random_secret)"
-export LOG_LEVEL="${LOG_LEVEL:-notice}"
-cd "$WORK"  # nothing the binary might write lands in the source tree
 
 EMAIL=ann@shop.example
 PASSWORD='interop correct horse 7'
 SP_HOST=http://127.0.0.1:9   # nothing listens there: Locations and auto-POST forms are read, never followed
 SAML=("$PY" "$HERE/saml_sp.py")
 TN=("$PY" "$HERE/two_nodes.py")
-RUN="$("$PY" -c 'import secrets; print(secrets.token_hex(4))')"   # fresh names per run (the database may be reused)
+RUN="$(random_run_id)"   # fresh names per run (the database may be reused)
 
-passed=0; failed=0
-ok()   { passed=$((passed + 1)); echo "ok: $*"; }
-bad()  {
-  failed=$((failed + 1)); echo "FAILED: $1"
-  if [ -n "${2:-}" ] && [ -s "$2" ]; then sed 's/^/    /' "$2" | head -n 25; fi
-}
-logs_tail() {
+logs_tail() {  # the last 20 lines of each node's log
   local n
   for n in A B; do
     [ -f "$WORK/node-$n.log" ] && tail -n 20 "$WORK/node-$n.log" | sed "s/^/    node $n: /"
   done
   return 0
 }
-die()  { bad "$@"; echo "two-nodes: $passed passed, $failed failed"; logs_tail; exit 1; }
-jval()  { "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); v=eval(sys.argv[2]); print(v if isinstance(v,str) else json.dumps(v))' "$1" "$2"; }
-jtrue() { "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else 1)' "$1" "$2" 2>>"$WORK/jerr"; }
-why()   { cat "$@" 2>/dev/null >"$WORK/why" || true; echo "$WORK/why"; }
-browser() { local base="$1"; shift; "$PY" "$HERE/browser.py" --base "$base" "$@"; }
+logs_on_die() { logs_tail; }
+logs_on_failure() { echo "--- last node log lines"; logs_tail; }
 page()  { "${TN[@]}" page --base "$1" --jar "$2" "$3"; }   # BASE JAR PATH → JSON with the page's visible text
 
 # ------------------------------------------------------------------ nodes
@@ -118,12 +86,7 @@ start_node() {  # NAME PORT URL
 }
 wait_node() {  # NAME PORT → dies when the node is not ready (/readyz: database, migrations) within ~30 s
   local pid; case "$1" in A) pid="$PID_A" ;; B) pid="$PID_B" ;; esac
-  for _ in $(seq 1 300); do
-    curl -fsS --max-time 2 "http://127.0.0.1:$2/readyz" >/dev/null 2>&1 && return 0
-    kill -0 "$pid" 2>/dev/null || die "node $1 exited during start" "$WORK/node-$1.log"
-    sleep 0.1
-  done
-  die "node $1 was not ready (GET /readyz → 200) within 30 s" "$WORK/node-$1.log"
+  wait_ready "$1" "$pid" "$2" "$WORK/node-$1.log"
 }
 
 # ------------------------------------------------------------------ SAML helpers
@@ -158,8 +121,7 @@ active_kid() {  # KEYSLIST ALG
 
 # ------------------------------------------------------------------ 1. providers, customer, both nodes at once
 for slug in saml-sp saml-persistent; do
-  openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 2 -subj "/CN=two-nodes-$slug" \
-    -keyout "$WORK/$slug.key" -out "$WORK/$slug.crt" >/dev/null 2>&1 || die "openssl req for $slug"
+  self_signed_cert "$slug" "two-nodes-$slug" || die "openssl req for $slug"
 done
 cat >"$WORK/providers.yml" <<EOF
 providers:
@@ -270,7 +232,7 @@ else bad "saml-persistent: no auto-POST form from A or from B" "$(why "$WORK/per
 
 # ------------------------------------------------------------------ phase 2
 echo "== phase 2: one public URL (node B restarted with STOREIDP_BASE_URL=$A, still on port $PORT_B)"
-stop_node "$PID_B"; PID_B=""
+stop_pid "$PID_B"; PID_B=""
 start_node B "$PORT_B" "$A"
 wait_node B "$PORT_B"
 page "$B" "$JAR" / >"$WORK/home-b2.json" 2>&1 || true
@@ -337,18 +299,7 @@ cat >"$WORK/oidc.json" <<EOF
  "customer": {"email": "$EMAIL", "password": "$PASSWORD"},
  "client": {"client_id": "two-nodes-rp", "secret_env": "OIDC_RP_SECRET", "redirect_uri": "$SP_HOST/oidc/callback", "alg": "RS256"}}
 EOF
-out="$WORK/oidc.out"; rc=0; n=0; nfail=0
-"${TN[@]}" oidc --config "$WORK/oidc.json" >"$out" 2>"$out.err" || rc=$?
-while IFS= read -r line; do
-  case "$line" in
-    "ok: "*)     ok "${line#ok: }"; n=$((n + 1)) ;;
-    "FAILED: "*) failed=$((failed + 1)); nfail=$((nfail + 1)); n=$((n + 1)); echo "$line" ;;
-    *)           echo "$line" ;;
-  esac
-done <"$out"
-if [ "$n" -eq 0 ] || { [ "$rc" -ne 0 ] && [ "$nfail" -eq 0 ]; } || [ "$rc" -gt 1 ]; then
-  bad "two_nodes.py oidc exited $rc after $n checks" "$out.err"
-fi
+run_checks "two_nodes.py oidc" "$WORK/oidc.out" "${TN[@]}" oidc --config "$WORK/oidc.json"
 
 echo "== 6. persistent NameID from A and from B (one public URL, python3-saml for both)"
 browser "$A" --jar "$JAR" get /sso/saml-persistent >"$WORK/pers2-a.json" 2>&1 || true
@@ -439,8 +390,4 @@ for n in A B; do
   else bad "node $n stopped answering /healthz or /readyz with 200" "$WORK/node-$n.log"; fi
 done
 
-echo "two-nodes: $passed passed, $failed failed"
-if [ "$failed" -gt 0 ]; then
-  echo "--- last node log lines"; logs_tail
-  exit 1
-fi
+finish
