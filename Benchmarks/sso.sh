@@ -163,7 +163,10 @@ export STOREIDP_LAUNCH_SECRET BENCH_JWT_SECRET
 STOREIDP_LAUNCH_SECRET="$(random_secret)"
 BENCH_JWT_SECRET="$(random_secret)"
 export STOREIDP_LAUNCH_ISSUER=https://shop.example
-export STOREIDP_KEYS_DIR="$WORK/Keys"   # one signing key for both databases
+export STOREIDP_KEYS_DIR="$WORK/Keys"
+# The key-encryption key of both databases' rings (SQLite would make one in Keys/; PostgreSQL needs one named).
+(umask 077; openssl rand -base64 32 >"$WORK/key-encryption.key")
+export STOREIDP_KEY_ENCRYPTION_KEY_FILE="$WORK/key-encryption.key"
 export STOREIDP_TEMPLATES_DIR="$ROOT/Templates/"
 export LOG_LEVEL="${LOG_LEVEL:-notice}"
 openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 2 -subj "/CN=bench-sp" \

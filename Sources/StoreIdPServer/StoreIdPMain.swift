@@ -26,8 +26,10 @@ public enum StoreIdPMain {
             exit(1)
         }
         var failed = false
+        var drain: TimeInterval = 0
         do {
             let settings = try StoreIdPSettings.fromEnvironment()
+            drain = settings.shutdownDrain
             try await configure(app, settings: settings)
             try await app.execute()
         } catch let failure as CommandFailure {
@@ -38,9 +40,17 @@ public enum StoreIdPMain {
             FileHandle.standardError.write(Data("storeidp: \(error)\n".utf8))
             failed = true
         }
-        // SIGTERM ends `serve`: stop accepting and let the requests in flight finish (Vapor's
-        // quiescing server) before the lifecycle handlers flush the audit batch and the database
-        // pools close; shutting the pools first would fail requests still running.
+        // SIGTERM ends `serve`. First the drain: `/readyz` turns 503 and the node keeps serving
+        // for `STOREIDP_SHUTDOWN_DRAIN_MS`, so a load balancer moves away and every connection
+        // made before the signal is accepted (closing the listening socket resets the ones still
+        // in the kernel's queue). Then stop accepting and let the requests in flight finish
+        // (Vapor's quiescing server) before the lifecycle handlers flush the audit batch and the
+        // database pools close; shutting the pools first would fail requests still running.
+        if app.running != nil, !failed, drain > 0 {
+            ShutdownDrain.begin(app)
+            app.logger.notice("SIGTERM: draining before the listener closes", metadata: ["milliseconds": .stringConvertible(Int(drain * 1000))])
+            try? await Task.sleep(nanoseconds: UInt64(drain * 1_000_000_000))
+        }
         await app.server.shutdown()
         try? await app.asyncShutdown()
         exit(failed ? 1 : 0)

@@ -15,8 +15,14 @@ import Vapor
 ///   - settings: parsed configuration (`StoreIdPSettings.fromEnvironment()` in production).
 ///   - timeSource: the clock every expiry reads; tests pass a `ManualTimeSource`.
 public func configure(_ app: Application, settings: StoreIdPSettings, timeSource: any TimeSource = SystemTimeSource()) async throws {
-    let keyRing = KeyRingStore(directory: settings.keysDirectory,
-                               factory: SigningKeyFactory(commonName: settings.baseURL.host ?? "storeidp"))
+    let logger = app.logger
+    let keyRing = DatabaseKeyRing(factory: SigningKeyFactory(commonName: settings.baseURL.host ?? "storeidp")) {
+        let (key, created) = try settings.keyEncryptionKey()
+        if let created {
+            logger.notice("created the key-encryption key; back it up apart from the database", metadata: ["file": .string(created.path)])
+        }
+        return key
+    }
     app.storage[StoreIdPServices.Key.self] = StoreIdPServices(
         settings: settings, timeSource: timeSource, keyRing: keyRing, hasher: BcryptPasswordHasher(),
         saml: SAMLIdentity(baseURL: settings.baseURL), jwtKeys: SigningKeyCache(), launchVerifiers: StorefrontVerifierCache(), ownTokens: OwnTokenVerifier(),
@@ -47,9 +53,12 @@ public func configure(_ app: Application, settings: StoreIdPSettings, timeSource
     app.migrations.add(CreateOIDCGrants())
     app.migrations.add(CreateAdminAccounts())
     app.migrations.add(CreateAdminSessions())
+    app.migrations.add(CreateSigningKeys())
+    ShutdownDrain.install(app)
     app.lifecycle.use(StartupPreparation())
     app.lifecycle.use(PurgeSchedule())
     app.lifecycle.use(AuditFlushSchedule())
+    app.lifecycle.use(KeyRingRefreshSchedule())
 
     app.views.use(.leaf)
     app.leaf.configuration.rootDirectory = templatesDirectory(app)
@@ -127,11 +136,25 @@ struct StartupPreparation: LifecycleHandler {
                 try await connection.raw("PRAGMA synchronous = NORMAL").run()
             }
         }
+        try await prepareKeyRing(application)
+    }
+
+    /// Moves a key folder from before keys lived in the database in (once, while the database
+    /// holds no ring), then makes whatever the ring lacks, and reads it.
+    private func prepareKeyRing(_ application: Application) async throws {
         let services = application.storeIdP
-        for key in try services.keyRing.ensureActiveKey(now: services.timeSource.now) {
-            application.logger.notice("created signing key", metadata: [
-                "kid": .string(key.kid), "algorithm": .string(key.algorithm.rawValue), "directory": .string(services.settings.keysDirectory.path),
+        let keyRing = services.keyRing
+        let now = services.timeSource.now
+        let folder = KeyRingStore(directory: services.settings.keysDirectory, factory: SigningKeyFactory(commonName: "storeidp"))
+        if folder.hasRing, try await keyRing.isEmpty(on: application.db) {
+            let report = try await keyRing.importRing(try folder.current(), pairwiseSecret: try folder.existingPairwiseSecret(), now: now, on: application.db)
+            application.logger.notice("moved the key folder's ring into the database; its private key files are no longer read: remove them once the database and the key-encryption key are backed up", metadata: [
+                "directory": .string(services.settings.keysDirectory.path), "keys": .string(report.imported.joined(separator: " ")),
             ])
         }
+        for key in try await keyRing.ensureActiveKeys(now: now, on: application.db) {
+            application.logger.notice("created signing key", metadata: ["kid": .string(key.kid), "algorithm": .string(key.algorithm.rawValue)])
+        }
+        try await keyRing.reload(on: application.db)
     }
 }

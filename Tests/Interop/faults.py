@@ -433,6 +433,17 @@ def cmd_sigterm(a):
     t_signal = now()
     os.kill(pid, signal.SIGTERM)
     load.stop_on_failure_after = t_signal
+    # the drain: the node says it is not ready (a load balancer moves away) while it still serves
+    readiness = []
+    while now() < t_signal + 0.8 and not (readiness and readiness[-1] == 503):
+        try:
+            c = http.client.HTTPConnection(u.hostname, u.port, timeout=2)
+            c.request("GET", "/readyz")
+            readiness.append(c.getresponse().status)
+            c.close()
+        except OSError as e:
+            readiness.append(type(e).__name__)
+        time.sleep(0.02)
     t_exit = None
     exit_deadline = t_signal + max(exit_bound, bound) + 10
     while now() < exit_deadline:
@@ -468,6 +479,8 @@ def cmd_sigterm(a):
               f"requests written after SIGTERM ({len(not_sent)}): answered completely ({len(answered_after)}) or refused before any "
               f"answer byte, none cut off or 500 ({fmt_counts(not_sent)})",
               [describe(r, t_signal, "signal") for r in bad_after[:15]])
+    rep.check(readiness and readiness[-1] == 503,
+              f"during the drain after SIGTERM /readyz answers 503 (answers seen: {', '.join(map(str, readiness[-5:]))})")
     if stuck:
         rep.bad(f"{len(stuck)} load threads still waited for an answer long after the signal (a hang)")
     rep.check(t_exit is not None and t_exit - t_signal <= exit_bound,

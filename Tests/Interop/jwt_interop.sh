@@ -198,6 +198,7 @@ OLD_RS_KID="$(jval "$WORK/v-jwt-rs.json" 'd["header"]["kid"]' 2>/dev/null || ech
 OLD_ES_KID="$(jval "$WORK/v-jwt-es.json" 'd["header"]["kid"]' 2>/dev/null || echo none)"
 if "$BIN" keys rotate >"$WORK/rotate.out" 2>&1; then ok "storeidp keys rotate (server running)"
 else bad "storeidp keys rotate" "$WORK/rotate.out"; fi
+wait_ring_reloaded "$BASE" >/dev/null || bad "the running server did not pick the rotation up within 10 s" "$WORK/server.log"
 "$BIN" keys list >"$WORK/keys.out" 2>/dev/null || true
 curl -fsS --max-time 5 "$JWKS" >"$WORK/jwks.json" 2>"$WORK/jwks.err" || bad "GET /.well-known/jwks.json after rotation" "$WORK/jwks.err"
 for slug in jwt-rs jwt-es; do

@@ -79,9 +79,16 @@ make_work() {
 }
 
 # Exports the server's database URL, a fresh key folder in WORK, STOREIDP_BASE_URL and LOG_LEVEL; then cd "$WORK".
+# On PostgreSQL also a fresh key-encryption key (WORK/key-encryption.key), which every node of the run shares.
 server_env() {  # DATABASE_URL BASE_URL
   export STOREIDP_DATABASE_URL="$1"
   export STOREIDP_KEYS_DIR="$WORK/Keys"
+  case "$1" in postgres://*|postgresql://*)
+    if [ -z "${STOREIDP_KEY_ENCRYPTION_KEY_FILE:-}" ]; then
+      (umask 077; openssl rand -base64 32 >"$WORK/key-encryption.key")
+      export STOREIDP_KEY_ENCRYPTION_KEY_FILE="$WORK/key-encryption.key"
+    fi ;;
+  esac
   export STOREIDP_BASE_URL="$2"
   export LOG_LEVEL="${LOG_LEVEL:-notice}"
   cd "$WORK" || exit 1  # nothing the binary might write lands in the source tree
@@ -186,6 +193,29 @@ start_storeidp() {
     2) die "server exited during start" "$WORK/server.log" ;;
     *) die "server did not answer /healthz within 15 s" "$WORK/server.log" ;;
   esac
+}
+
+# Waits at most ~10 s until the server at BASE publishes (JWKS) every key that `storeidp keys list`
+# marks published, i.e. until it reloaded a ring changed by the command line (nodes re-read the
+# ring's version every second). Prints the tenths of a second it waited; 1 on time-out.
+wait_ring_reloaded() {  # BASE
+  local want tenths=0
+  want="$("$BIN" keys list 2>/dev/null | awk 'NR>1 && $NF=="yes" {print $1}')"
+  [ -n "$want" ] || return 1
+  while [ "$tenths" -le 100 ]; do
+    if curl -fsS --max-time 2 "$1/.well-known/jwks.json" >"$WORK/jwks-wait.json" 2>/dev/null \
+       && "$PY" -c 'import json,sys; have={k["kid"] for k in json.load(open(sys.argv[1]))["keys"]}; sys.exit(0 if set(sys.argv[2:]) <= have else 1)' \
+            "$WORK/jwks-wait.json" $want; then
+      echo "$tenths"; return 0
+    fi
+    sleep 0.1; tenths=$((tenths + 1))
+  done
+  return 1
+}
+
+# Writes every key's certificate (`storeidp keys export`) to WORK/public and prints the path of KID's.
+exported_certificate() {  # KID
+  "$BIN" keys export "$WORK/public" >/dev/null 2>&1 && [ -s "$WORK/public/$1.crt.pem" ] && echo "$WORK/public/$1.crt.pem"
 }
 
 # The last check of a one-server script: ok when the server at $BASE still answers /healthz.

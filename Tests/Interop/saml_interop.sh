@@ -287,6 +287,8 @@ echo "== key rotation while serving"
 if "$BIN" keys rotate >"$WORK/rotate.out" 2>&1; then
   ok "storeidp keys rotate (server running)"
 else bad "storeidp keys rotate" "$WORK/rotate.out"; fi
+if waited="$(wait_ring_reloaded "$BASE")"; then ok "the running server publishes the rotated ring after $((waited * 100)) ms (no restart)"
+else bad "the running server did not pick the rotation up within 10 s" "$WORK/server.log"; fi
 "$BIN" keys list >"$WORK/keys.out" 2>/dev/null || true
 if "${BROWSER[@]}" --jar "$WORK/jar-anon" fetch /saml/metadata --out "$WORK/md2.xml" >"$WORK/md2.json" 2>&1; then
   n2="$(certs_from_metadata "$WORK/md2.xml" "$WORK/idpcert2-")"
@@ -303,8 +305,8 @@ if "${BROWSER[@]}" --jar "$WORK/jar-anon" fetch /saml/metadata --out "$WORK/md2.
         active="$(awk '$3=="active" && $2 ~ /RS256/ {print $1}' "$WORK/keys.out" | head -n 1)"
         [ -n "$active" ] || active="$(awk '$3=="active"{print $1}' "$WORK/keys.out" | head -n 1)"
         decode_b64 "$resp" >"$WORK/resp-rot.xml"
-        if [ -n "$active" ] && [ -f "$STOREIDP_KEYS_DIR/$active.crt.pem" ] \
-           && "$PY" - "$WORK/resp-rot.xml" "$STOREIDP_KEYS_DIR/$active.crt.pem" <<'EOF'
+        if [ -n "$active" ] && cert="$(exported_certificate "$active")" \
+           && "$PY" - "$WORK/resp-rot.xml" "$cert" <<'EOF'
 import re, sys
 x = open(sys.argv[1]).read(); pem = open(sys.argv[2]).read()
 got = "".join(re.search(r"<(?:ds:)?X509Certificate>([^<]+)<", x).group(1).split())

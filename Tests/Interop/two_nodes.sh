@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Two StoreIdP nodes over one PostgreSQL database: node A and node B are two `storeidp serve`
-# processes on two loopback ports, sharing the database (STOREIDP_TEST_DATABASE_URL) and one key
-# folder (as nodes sharing a volume would). Checks that what the README says is shared really is:
-# store sessions, SAML AuthnRequest IDs, launch-token jti, OpenID authorization codes, a key
-# rotation made by `storeidp keys rotate`, and persistent NameIDs (pairwise.secret). The two nodes
-# start at the same moment on an empty key folder and (under with-postgres.sh) an empty database:
-# they must both become ready (/readyz: one migrates, the other waits for its lock) with one key
-# ring and one pairwise.secret; the providers and the customer are then added by the command line
-# while both nodes run.
+# processes on two loopback ports, sharing the database (STOREIDP_TEST_DATABASE_URL) and one
+# key-encryption key file. Checks that what the README says is shared really is: store sessions,
+# SAML AuthnRequest IDs, launch-token jti, OpenID authorization codes, the key ring in the database
+# and a rotation made by `storeidp keys rotate`, and persistent NameIDs (the pairwise secret). The
+# two nodes start at the same moment on (under with-postgres.sh) an empty database: they must both
+# become ready (/readyz: one migrates, the other waits for its lock) with one key ring and no
+# private key on disk; the providers and the customer are then added by the command line while
+# both nodes run.
 #
 #   bash Tests/Interop/with-postgres.sh bash Tests/Interop/two_nodes.sh
 #        (needs a built storeidp binary or $STOREIDP_BIN, $STOREIDP_INTEROP_PYTHON or
@@ -111,9 +111,10 @@ metadata() {  # BASE FILE
 signed_in_as() {  # PAGEJSON → 0 when the home page says the customer is signed in
   jtrue "$1" "d['status']==200 and 'Signed in' in d['text'] and '$EMAIL' in d['text']"
 }
-# the sha256 of a key's certificate (DER), from the key folder
+# the sha256 of a key's certificate (DER), as `storeidp keys export` writes it
 cert_sha256() {  # KID
-  openssl x509 -in "$STOREIDP_KEYS_DIR/$1.crt.pem" -outform DER 2>/dev/null | sha256sum | cut -d' ' -f1
+  local cert; cert="$(exported_certificate "$1")" || return 1
+  openssl x509 -in "$cert" -outform DER 2>/dev/null | sha256sum | cut -d' ' -f1
 }
 active_kid() {  # KEYSLIST ALG
   awk -v a="$2" '$2==a && $3=="active" {print $1}' "$1" | head -n 1
@@ -176,9 +177,9 @@ curl -fsS --max-time 5 "$A/.well-known/jwks.json" >"$WORK/jwks-a.json" 2>"$WORK/
 curl -fsS --max-time 5 "$B/.well-known/jwks.json" >"$WORK/jwks-b.json" 2>>"$WORK/jwks.err" || true
 "$BIN" keys list >"$WORK/keys0.out" 2>&1 || true
 if [ -s "$WORK/jwks-a.json" ] && cmp -s "$WORK/jwks-a.json" "$WORK/jwks-b.json" \
-   && [ "$(awk '$3=="active"' "$WORK/keys0.out" | wc -l)" = 2 ] && [ -s "$STOREIDP_KEYS_DIR/pairwise.secret" ]; then
-  ok "A and B publish the same JWKS ($(jval "$WORK/jwks-a.json" '" ".join(k["kid"] for k in d["keys"])')); the folder holds one ring (one active RSA, one active EC key) and one pairwise.secret"
-else bad "A and B publish different keys, or the shared key folder has not exactly one active key per algorithm" "$(why "$WORK/jwks-a.json" "$WORK/jwks-b.json" "$WORK/keys0.out" "$WORK/jwks.err")"; fi
+   && [ "$(awk '$3=="active"' "$WORK/keys0.out" | wc -l)" = 2 ] && ! ls "$STOREIDP_KEYS_DIR"/*.key.pem "$STOREIDP_KEYS_DIR"/pairwise.secret >/dev/null 2>&1; then
+  ok "A and B publish the same JWKS ($(jval "$WORK/jwks-a.json" '" ".join(k["kid"] for k in d["keys"])')); the database holds one ring (one active RSA, one active EC key), and no private key or pairwise secret is on disk"
+else bad "A and B publish different keys, the ring has not exactly one active key per algorithm, or a key file is on disk" "$(why "$WORK/jwks-a.json" "$WORK/jwks-b.json" "$WORK/keys0.out" "$WORK/jwks.err")"; fi
 
 metadata "$A" "$WORK/md-a.xml" || die "GET A's /saml/metadata" "$WORK/md-a.xml.json"
 metadata "$B" "$WORK/md-b.xml" || die "GET B's /saml/metadata" "$WORK/md-b.xml.json"
@@ -326,6 +327,11 @@ if "$BIN" keys rotate >"$WORK/rotate.out" 2>&1 && "$BIN" keys list >"$WORK/keys2
   else bad "keys rotate did not change the active keys" "$(why "$WORK/keys1.out" "$WORK/rotate.out" "$WORK/keys2.out")"; fi
 else bad "storeidp keys rotate" "$(why "$WORK/rotate.out" "$WORK/keys2.out")"; fi
 if [ -n "${NEW_RS:-}" ]; then
+  for node in A B; do
+    base="$A"; [ "$node" = B ] && base="$B"
+    if waited="$(wait_ring_reloaded "$base")"; then ok "$node publishes the rotated ring after $((waited * 100)) ms (no restart)"
+    else bad "$node did not pick the rotation up within 10 s" "$WORK/node-$node.log"; fi
+  done
   curl -fsS --max-time 5 "$B/.well-known/jwks.json" >"$WORK/jwks-b2.json" 2>"$WORK/jwks-b2.err" || true
   if jtrue "$WORK/jwks-b2.json" "(lambda kids: '$NEW_RS' in kids and '$NEW_ES' in kids and '$OLD_RS' in kids and all(k in kids for k in '$FRESH'.split()))([k['kid'] for k in d['keys']])"; then
     ok "B's /.well-known/jwks.json (no restart) lists the new active kids, the keys the rotation made, and the retired ones"

@@ -38,6 +38,17 @@ final class LoginTests: XCTestCase {
         XCTAssertTrue(pending.body.string.contains("pending"))
     }
 
+    func testDuringTheShutdownDrainReadyzSaysNotReadyWhileSignInsAreStillServed() async throws {
+        ShutdownDrain.begin(test.app)
+        let ready = try await Browser(test.app).get("/readyz")
+        XCTAssertEqual(ready.status, .serviceUnavailable)
+        XCTAssertTrue(ready.body.string.contains("shutting down"))
+        let healthz = try await Browser(test.app).get("/healthz")
+        XCTAssertEqual(healthz.status, .ok, "the process is still alive")
+        let login = try await Browser(test.app).get("/login")
+        XCTAssertEqual(login.status, .ok, "pages are still served while draining")
+    }
+
     func testLoginPageCarriesCSRFTokenAndSecurityHeaders() async throws {
         let response = try await Browser(test.app).get("/login")
         XCTAssertEqual(response.status, .ok)

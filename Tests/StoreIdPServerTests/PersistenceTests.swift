@@ -1,4 +1,5 @@
 import Foundation
+import SQLKit
 import StoreIdPCore
 @testable import StoreIdPServer
 import Vapor
@@ -26,37 +27,173 @@ final class PersistenceTests: XCTestCase {
         try await second.shutdown()
     }
 
-    func testFirstStartCreatesOneActiveKeyWithPrivateFiles() async throws {
+    func testFirstStartStoresTheKeysSealedInTheDatabase() async throws {
         let test = try await TestApplication.make()
         defer { test.removeFiles() }
-        _ = try test.app.storeIdP.keyRing.pairwiseSecret()
+        let secret = try test.app.storeIdP.keyRing.pairwiseSecret()
+        XCTAssertEqual(secret.count, 32)
         let ring = try test.app.storeIdP.keyRing.current()
         XCTAssertEqual(ring.keys.count, 2, "one RSA and one EC key")
         XCTAssertNotNil(ring.active(.es256))
         let key = try XCTUnwrap(ring.active)
         XCTAssertEqual(key.algorithm, .rs256)
         XCTAssertEqual(key.notAfter.timeIntervalSince(test.clock.now), SigningKeyFactory.certificateLifetime, accuracy: 1)
-        for name in ["\(key.kid).key.pem", "\(key.kid).crt.pem", "keyring.json", "pairwise.secret"] {
-            let attributes = try FileManager.default.attributesOfItem(atPath: test.settings.keysDirectory.appendingPathComponent(name).path)
-            XCTAssertEqual((attributes[.posixPermissions] as? NSNumber)?.intValue, 0o600, name)
+
+        // At rest: every private key sealed (AES-256-GCM), nothing readable in the database.
+        let rows = try await test.app.db.sql.select().columns("kid", "sealed_private_key", "certificate_pem").from("signing_keys").all()
+        XCTAssertEqual(rows.count, 2)
+        let kekFile = try XCTUnwrap(test.settings.keyEncryptionKeyFile ?? test.settings.keysDirectory.appendingPathComponent("key-encryption.key"))
+        let kek = try KeyEncryptionKey.load(from: kekFile)
+        for row in rows {
+            let kid = try row.decode(column: "kid", as: String.self)
+            let sealed = try row.decode(column: "sealed_private_key", as: String.self)
+            XCTAssertFalse(sealed.contains("PRIVATE KEY"), kid)
+            XCTAssertEqual(String(decoding: try kek.open(sealed, context: DatabaseKeyRing.keyContext(kid)), as: UTF8.self), ring.key(kid: kid)?.privateKeyPEM)
         }
+        let state = try await test.app.db.sql.select().column("sealed_pairwise_secret").from("key_ring").first()
+        let sealedSecret = try XCTUnwrap(state).decode(column: "sealed_pairwise_secret", as: String.self)
+        XCTAssertEqual(try kek.open(sealedSecret, context: DatabaseKeyRing.pairwiseContext), secret)
+        // The key-encryption key is the one file: private to its owner; no key file beside it.
+        let attributes = try FileManager.default.attributesOfItem(atPath: kekFile.path)
+        XCTAssertEqual((attributes[.posixPermissions] as? NSNumber)?.intValue, 0o600)
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: test.settings.keysDirectory.path)) ?? []
+        XCTAssertTrue(files.allSatisfy { !$0.hasSuffix(".key.pem") && $0 != "pairwise.secret" }, "\(files)")
         try await test.shutdown()
     }
 
-    func testRotationByAnotherProcessIsSeenWithoutRestart() async throws {
+    func testAnotherKeyEncryptionKeyIsRefusedAtStartWithWhatToDo() async throws {
+        let first = try await TestApplication.make()
+        defer { first.removeFiles() }
+        try await first.shutdown()
+        let other = first.folder.appendingPathComponent("other.kek")
+        _ = try KeyEncryptionKey.loadOrCreate(at: other)
+        do {
+            let second = try await TestApplication.make(reuse: first) { $0.keyEncryptionKeyFile = other }
+            try? await second.shutdown()
+            XCTFail("a ring sealed with another key-encryption key must not start")
+        } catch {
+            XCTAssertTrue("\(error)".contains("STOREIDP_KEY_ENCRYPTION_KEY_FILE"), "\(error)")
+            XCTAssertFalse("\(error)".contains("PRIVATE"), "\(error)")
+        }
+    }
+
+    func testRotationByAnotherNodeIsSeenAtTheNextRefresh() async throws {
         let test = try await TestApplication.make()
         defer { test.removeFiles() }
         let serving = test.app.storeIdP.keyRing
         let before = try XCTUnwrap(serving.current().active)
-        // `storeidp keys rotate` in another process: a second store on the same folder.
-        let cli = KeyRingStore(directory: test.settings.keysDirectory, factory: SigningKeyFactory(commonName: "127.0.0.1"))
-        try cli.rotate(now: test.clock.now)
+        let versionBefore = try XCTUnwrap(serving.loadedVersion)
+        // Another node (or `storeidp keys rotate`): its own ring over the same database.
+        let kekFile = test.settings.keyEncryptionKeyFile ?? test.settings.keysDirectory.appendingPathComponent("key-encryption.key")
+        let other = DatabaseKeyRing(factory: SigningKeyFactory(commonName: "127.0.0.1")) { try KeyEncryptionKey.load(from: kekFile) }
+        try await other.reload(on: test.app.db)
+        try await other.rotate(now: test.clock.now, on: test.app.db)
+        XCTAssertEqual(try serving.current().active?.kid, before.kid, "memory is not read from the database on a sign-in")
+        let refreshed = try await serving.refresh(on: test.app.db)
+        XCTAssertTrue(refreshed)
         let after = try serving.current()
         XCTAssertNotEqual(after.active?.kid, before.kid)
         XCTAssertEqual(after.key(kid: before.kid)?.state, .retired)
         XCTAssertNotNil(after.next)
         XCTAssertEqual(after.published(at: test.clock.now).count, 6, "per algorithm: retired, active and next")
+        XCTAssertEqual(serving.loadedVersion, versionBefore + 1)
+        let again = try await serving.refresh(on: test.app.db)
+        XCTAssertFalse(again, "an unchanged version reads nothing more")
         try await test.shutdown()
+    }
+
+    func testAChangeFromAStaleReadIsRefusedNotOverwritten() async throws {
+        let test = try await TestApplication.make()
+        defer { test.removeFiles() }
+        // Two rotations at once: each reads the ring and writes from what it read. Either they run
+        // one after the other (PostgreSQL's cluster lock), or the second is refused; never a ring
+        // with two active keys of one algorithm or a lost rotation.
+        let ring = test.app.storeIdP.keyRing
+        async let a: KeyRing = ring.rotate(now: test.clock.now, on: test.app.db)
+        async let b: KeyRing = ring.rotate(now: test.clock.now, on: test.app.db)
+        var results: [Result<KeyRing, any Error>] = []
+        do { results.append(.success(try await a)) } catch { results.append(.failure(error)) }
+        do { results.append(.success(try await b)) } catch { results.append(.failure(error)) }
+        let succeeded = results.filter { if case .success = $0 { return true } else { return false } }.count
+        XCTAssertGreaterThanOrEqual(succeeded, 1)
+        for case let .failure(error) in results {
+            XCTAssertTrue("\(error)".contains("at the same moment") || "\(error)".lowercased().contains("busy") || "\(error)".lowercased().contains("lock"), "\(error)")
+        }
+        try await ring.reload(on: test.app.db)
+        let final = try ring.current()
+        XCTAssertEqual(final.keys.filter { $0.state == .active }.count, 2, "one active key per algorithm, whatever interleaving")
+        XCTAssertEqual(final.keys.filter { $0.state == .next }.count, 2)
+        // The first rotation of a ring without next keys makes a new active and a new next key per
+        // algorithm (4); a second one, a new next key per algorithm (2).
+        XCTAssertEqual(final.keys.count, succeeded == 2 ? 8 : 6, "each rotation that succeeded added exactly its keys")
+        try await test.shutdown()
+    }
+
+    func testAKeyFolderIsMovedInOnFirstStartAndByKeysImport() async throws {
+        // A folder an earlier StoreIdP kept its ring in.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("storeidp-test-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let old = KeyRingStore(directory: folder.appendingPathComponent("Keys"), factory: SigningKeyFactory(commonName: "127.0.0.1"))
+        try old.ensureActiveKey(now: Date(timeIntervalSince1970: 1_700_000_000))
+        let oldRing = try old.current()
+        let oldSecret = try XCTUnwrap(try old.existingPairwiseSecret())
+
+        let test = try await TestApplication.make(folder: folder)
+        let ring = try test.app.storeIdP.keyRing.current()
+        XCTAssertEqual(ring.active?.kid, oldRing.active?.kid, "the folder's key keeps signing")
+        XCTAssertEqual(ring.active(.es256)?.kid, oldRing.active(.es256)?.kid)
+        XCTAssertEqual(try test.app.storeIdP.keyRing.pairwiseSecret(), oldSecret, "persistent NameIDs do not change")
+
+        // `keys import` of another folder: its keys sign from now on, the database's retire.
+        let another = KeyRingStore(directory: folder.appendingPathComponent("another"), factory: SigningKeyFactory(commonName: "127.0.0.1"))
+        try another.ensureActiveKey(now: test.clock.now)
+        try await test.run(KeysImportCommand(), [another.directory.path])
+        let imported = try test.app.storeIdP.keyRing.current()
+        XCTAssertEqual(imported.active?.kid, try another.current().active?.kid)
+        XCTAssertEqual(imported.key(kid: try XCTUnwrap(oldRing.active?.kid))?.state, .retired)
+        XCTAssertEqual(try test.app.storeIdP.keyRing.pairwiseSecret(), try another.existingPairwiseSecret())
+        // Importing the same folder again changes nothing.
+        let version = test.app.storeIdP.keyRing.loadedVersion
+        try await test.run(KeysImportCommand(), [another.directory.path])
+        XCTAssertEqual(test.app.storeIdP.keyRing.loadedVersion, version)
+        do {
+            try await test.run(KeysImportCommand(), [folder.appendingPathComponent("nothing-here").path])
+            XCTFail("a folder without keyring.json is refused")
+        } catch {
+            XCTAssertTrue("\(error)".contains("keyring.json"), "\(error)")
+        }
+        try await test.shutdown()
+    }
+
+    func testKeysExportWritesCertificatesAndNoPrivateKey() async throws {
+        let test = try await TestApplication.make()
+        defer { test.removeFiles() }
+        try await test.run(KeysRotateCommand(), [])
+        let out = test.folder.appendingPathComponent("export")
+        try await test.run(KeysExportCommand(), [out.path])
+        let ring = try test.app.storeIdP.keyRing.current()
+        let files = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
+        XCTAssertEqual(files, (ring.keys.map { "\($0.kid).crt.pem" } + ["keys.json"]).sorted())
+        for file in files {
+            let text = try String(contentsOf: out.appendingPathComponent(file), encoding: .utf8)
+            XCTAssertFalse(text.contains("PRIVATE"), file)
+        }
+        let active = try XCTUnwrap(ring.active)
+        XCTAssertEqual(try String(contentsOf: out.appendingPathComponent("\(active.kid).crt.pem"), encoding: .utf8), active.certificatePEM)
+        try await test.shutdown()
+    }
+
+    func testPostgreSQLNeedsAKeyEncryptionKeyFile() throws {
+        XCTAssertThrowsError(try StoreIdPSettings.fromEnvironment(["STOREIDP_DATABASE_URL": "postgres://u:p@127.0.0.1:5432/db"])) { error in
+            XCTAssertTrue("\(error)".contains("STOREIDP_KEY_ENCRYPTION_KEY_FILE"), "\(error)")
+        }
+        let settings = try StoreIdPSettings.fromEnvironment([
+            "STOREIDP_DATABASE_URL": "postgres://u:p@127.0.0.1:5432/db", "STOREIDP_KEY_ENCRYPTION_KEY_FILE": "/etc/storeidp/kek",
+        ])
+        XCTAssertEqual(settings.keyEncryptionKeyFile?.path, "/etc/storeidp/kek")
+        XCTAssertThrowsError(try settings.keyEncryptionKey(), "a named file that does not exist is not made") { error in
+            XCTAssertTrue("\(error)".contains("does not exist"), "\(error)")
+        }
     }
 
     func testKeysRotateCommandPromotesNextAndRetiresActive() async throws {

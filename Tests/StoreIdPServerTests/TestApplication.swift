@@ -18,8 +18,10 @@ struct TestApplication {
 
     /// - Parameter reuse: start a second application on the first one's folder and database,
     ///   as a restart would.
-    static func make(reuse previous: TestApplication? = nil, configureSettings: (inout StoreIdPSettings) -> Void = { _ in }) async throws -> TestApplication {
-        let folder = previous?.folder ?? FileManager.default.temporaryDirectory.appendingPathComponent("storeidp-test-\(UUID().uuidString)")
+    ///   - folder: the folder to use instead of a fresh one (its `Keys/` may hold a key folder to move in).
+    static func make(reuse previous: TestApplication? = nil, folder given: URL? = nil,
+                     configureSettings: (inout StoreIdPSettings) -> Void = { _ in }) async throws -> TestApplication {
+        let folder = previous?.folder ?? given ?? FileManager.default.temporaryDirectory.appendingPathComponent("storeidp-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let database: DatabaseLocation
         if let url = ProcessInfo.processInfo.environment["STOREIDP_TEST_DATABASE_URL"] {
@@ -33,6 +35,12 @@ struct TestApplication {
             keysDirectory: folder.appendingPathComponent("Keys"),
             environment: [:]   // secrets a test needs are given here, never through setenv
         )
+        if usesPostgres {
+            // PostgreSQL needs a named key-encryption key (SQLite makes one in the keys folder).
+            let file = folder.appendingPathComponent("key-encryption.key")
+            _ = try KeyEncryptionKey.loadOrCreate(at: file)
+            settings.keyEncryptionKeyFile = file
+        }
         configureSettings(&settings)
         let clock = previous?.clock ?? ManualTimeSource(Date(timeIntervalSince1970: 1_800_000_000))
         let app = try await Application.make(.testing)

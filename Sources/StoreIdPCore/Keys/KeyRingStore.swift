@@ -3,10 +3,12 @@ import Foundation
 import Glibc
 #endif
 
-/// The key ring on disk: `keyring.json` (kid, state, dates) beside one `<kid>.key.pem` and one
-/// `<kid>.crt.pem` per key, every file mode 0600.
+/// A key ring in a folder: `keyring.json` (kid, state, dates) beside one `<kid>.key.pem` and one
+/// `<kid>.crt.pem` per key, every file mode 0600. The server keeps its ring in the database
+/// (`DatabaseKeyRing`); this is the layout earlier StoreIdP releases kept, read by `keys import`
+/// and on a first start over an empty database, and a ring for tests that need no database.
 ///
-/// A running server sees a rotation made by `storeidp keys rotate` in another process without a
+/// A process reading the folder sees a rotation made by `storeidp keys rotate` in another process without a
 /// restart: `current()` compares the manifest's file identity (inode, size, modification time)
 /// with the one it loaded and reloads when it changed. Writes go to a temporary file renamed
 /// over the manifest, so a reader sees the old ring or the new one, never half of one, and an
@@ -122,7 +124,7 @@ public final class KeyRingStore: @unchecked Sendable {
         return secret
     }
 
-    static let pairwiseSecretBytes = 32
+    public static let pairwiseSecretBytes = 32
     private var pairwiseSecretURL: URL { directory.appendingPathComponent("pairwise.secret") }
 
     /// Call with the exclusive lock held: reads the secret, or writes a new one if the file is absent.
@@ -133,6 +135,13 @@ public final class KeyRingStore: @unchecked Sendable {
         try writeSecret(Base64URL.encode(data), to: pairwiseSecretURL)
         return data
     }
+
+    /// The secret in `pairwise.secret`, or nil when there is no such file; never makes one (for
+    /// moving a key folder into another store).
+    public func existingPairwiseSecret() throws -> Data? { try readPairwiseSecret() }
+
+    /// True when the folder holds a ring (`keyring.json`).
+    public var hasRing: Bool { FileManager.default.fileExists(atPath: manifestURL.path) }
 
     /// The stored secret, or nil only when the file does not exist (ENOENT).
     private func readPairwiseSecret() throws -> Data? {

@@ -7,17 +7,22 @@ import StoreIdPCore
 /// |---|---|---|
 /// | `STOREIDP_BASE_URL` | `http://127.0.0.1:8080` | public URL partners and browsers use |
 /// | `STOREIDP_DATABASE_URL` | `sqlite://storeidp.sqlite` | `sqlite://PATH` or `postgres://user:pass@host:port/db` |
-/// | `STOREIDP_KEYS_DIR` | `Keys` | where signing keys live |
+/// | `STOREIDP_KEYS_DIR` | `Keys` | the SQLite default's key-encryption key, and a key folder from before keys moved into the database |
+/// | `STOREIDP_KEY_ENCRYPTION_KEY_FILE` | `$STOREIDP_KEYS_DIR/key-encryption.key`, made on first start (SQLite only) | 32 random bytes (base64) that encrypt the private keys in the database; required with PostgreSQL |
 /// | `STOREIDP_LAUNCH_SECRET` | none | HS256 secret of the one storefront named by `STOREIDP_LAUNCH_ISSUER` |
 /// | `STOREIDP_LAUNCH_ISSUER` | none | that storefront's `iss` (both or neither; see `Storefront.fromEnvironment`) |
 /// | `STOREIDP_ADMIN_TOKEN` | none | bearer token of the admin API |
 /// | `STOREIDP_SESSION_LIFETIME` | `28800` | seconds a store login lasts |
 /// | `STOREIDP_AUDIT_BATCH_MS` | `200` | audit rows of sign-ins are written in one INSERT every this many ms (0: each on its request) |
+/// | `STOREIDP_SHUTDOWN_DRAIN_MS` | `1000` | after SIGTERM, `/readyz` answers 503 and the node keeps serving this long before it stops accepting |
 /// | `STOREIDP_TRUSTED_PROXIES` | none | comma-separated addresses of reverse proxies whose `X-Forwarded-For` is believed |
 public struct StoreIdPSettings: Sendable {
     public var baseURL: URL
     public var database: DatabaseLocation
     public var keysDirectory: URL
+    /// The key-encryption key's file (`STOREIDP_KEY_ENCRYPTION_KEY_FILE`); nil: `key-encryption.key`
+    /// in `keysDirectory`, made on first start, which only a SQLite database may use.
+    public var keyEncryptionKeyFile: URL?
     public var launchSecret: String?
     public var adminToken: String?
     public var sessionLifetime: TimeInterval
@@ -34,6 +39,10 @@ public struct StoreIdPSettings: Sendable {
     /// Audit rows of sign-ins are collected and written together this often, off the request
     /// path (a clean shutdown writes what is left); nil writes each row on its request.
     public var auditBatchInterval: TimeInterval?
+    /// After SIGTERM the node keeps accepting this long, with `/readyz` at 503, so a load balancer
+    /// stops sending before the listening socket closes: a connection the kernel had completed but
+    /// the server not yet accepted would otherwise be reset.
+    public var shutdownDrain: TimeInterval = 1
 
     public enum ConfigurationError: Error, CustomStringConvertible {
         case invalid(variable: String, reason: String)
@@ -88,6 +97,13 @@ public struct StoreIdPSettings: Sendable {
             }
             auditBatch = milliseconds == 0 ? nil : TimeInterval(milliseconds) / 1000
         }
+        var shutdownDrain: TimeInterval = 1
+        if let raw = value("STOREIDP_SHUTDOWN_DRAIN_MS") {
+            guard let milliseconds = Int(raw), (0...60_000).contains(milliseconds) else {
+                throw ConfigurationError.invalid(variable: "STOREIDP_SHUTDOWN_DRAIN_MS", reason: "must be a whole number of milliseconds between 0 and 60000")
+            }
+            shutdownDrain = TimeInterval(milliseconds) / 1000
+        }
         let launchSecret = value("STOREIDP_LAUNCH_SECRET")
         if let launchSecret, launchSecret.utf8.count < 32 {
             throw ConfigurationError.invalid(variable: "STOREIDP_LAUNCH_SECRET", reason: "must be at least 32 bytes (RFC 7518 §3.2: an HS256 key at least as long as the hash)")
@@ -99,6 +115,10 @@ public struct StoreIdPSettings: Sendable {
         do { launchStorefront = try Storefront.fromEnvironment(environment) } catch {
             throw ConfigurationError.invalid(variable: error.path, reason: error.problem)
         }
+        let keyEncryptionKeyFile = value("STOREIDP_KEY_ENCRYPTION_KEY_FILE").map { URL(fileURLWithPath: $0) }
+        if keyEncryptionKeyFile == nil, case .postgres = database {
+            throw ConfigurationError.invalid(variable: "STOREIDP_KEY_ENCRYPTION_KEY_FILE", reason: Self.keyEncryptionKeyRequired)
+        }
         var settings = StoreIdPSettings(
             baseURL: baseURL,
             database: database,
@@ -109,9 +129,32 @@ public struct StoreIdPSettings: Sendable {
             environment: environment
         )
         settings.launchStorefront = launchStorefront
+        settings.keyEncryptionKeyFile = keyEncryptionKeyFile
+        settings.shutdownDrain = shutdownDrain
         settings.auditBatchInterval = auditBatch
         settings.trustedProxies = Set((value("STOREIDP_TRUSTED_PROXIES") ?? "").split(separator: ",").map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty })
         return settings
+    }
+
+    static let keyEncryptionKeyRequired = "is required with PostgreSQL: every node must read the same key-encryption key from a file. "
+        + "Make one with `umask 077; openssl rand -base64 32 > FILE`, and keep it (and its backup) apart from the database"
+
+    /// The key that seals the private keys in the database: `keyEncryptionKeyFile`, which must
+    /// exist; or, without one and on SQLite, `key-encryption.key` in the keys folder, made when
+    /// absent (`created` is then its path).
+    public func keyEncryptionKey() throws -> (key: KeyEncryptionKey, created: URL?) {
+        if let file = keyEncryptionKeyFile {
+            guard FileManager.default.fileExists(atPath: file.path) else {
+                throw ConfigurationError.invalid(variable: "STOREIDP_KEY_ENCRYPTION_KEY_FILE", reason: "\(file.path) does not exist")
+            }
+            return (try KeyEncryptionKey.load(from: file), nil)
+        }
+        if case .postgres = database {
+            throw ConfigurationError.invalid(variable: "STOREIDP_KEY_ENCRYPTION_KEY_FILE", reason: Self.keyEncryptionKeyRequired)
+        }
+        let file = keysDirectory.appendingPathComponent("key-encryption.key")
+        let (key, created) = try KeyEncryptionKey.loadOrCreate(at: file)
+        return (key, created ? file : nil)
     }
 
     /// The issuer StoreIdP names itself with in JWTs (`iss`) and the audience launch tokens name:

@@ -20,6 +20,9 @@ struct HealthController: RouteCollection {
     }
 
     func ready(_ request: Request) async throws -> Response {
+        if ShutdownDrain.isDraining(request.application) {
+            return try await Health(status: "shutting down").encodeResponse(status: .serviceUnavailable, for: request)
+        }
         do {
             guard let sql = request.db as? any SQLDatabase else { throw Abort(.serviceUnavailable) }
             try await sql.raw("SELECT 1").run()

@@ -9,7 +9,8 @@ import Vapor
 public struct StoreIdPServices: Sendable {
     public let settings: StoreIdPSettings
     public let timeSource: any TimeSource
-    public let keyRing: KeyRingStore
+    /// The key ring in the database, read into memory (`DatabaseKeyRing`).
+    let keyRing: DatabaseKeyRing
     let hasher: any CustomerPasswordHasher
     let saml: SAMLIdentity
     let jwtKeys: SigningKeyCache

@@ -11,6 +11,7 @@ enum ClusterLock {
     enum Name: Int64 {
         case migrations = 0x5354_4f52_4944_0001
         case purge = 0x5354_4f52_4944_0002
+        case keys = 0x5354_4f52_4944_0003
     }
 
     /// Runs `work` holding the lock, waiting for another node to finish first.

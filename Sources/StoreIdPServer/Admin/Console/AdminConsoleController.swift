@@ -148,8 +148,7 @@ struct AdminConsoleController: RouteCollection {
     func rotate(_ request: Request) async throws -> Response {
         try requireCSRF(request)
         let now = request.now
-        let keyRing = request.storeIdP.keyRing
-        let ring = try await request.application.threadPool.runIfActive { try keyRing.rotate(now: now) }
+        let ring = try await request.storeIdP.keyRing.rotate(now: now, on: request.db)
         let summary = SigningKey.Algorithm.allCases.map { "\($0.rawValue) active \(ring.active($0)?.kid.prefix(12) ?? "none")" }.joined(separator: ", ")
         try await request.auditLog.record(.keysRotated, at: now, subjectID: request.adminIdentity.description, detail: summary)
         return request.redirect(to: "/admin/keys?rotated=1", redirectType: .normal)
