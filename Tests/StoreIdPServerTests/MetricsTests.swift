@@ -56,6 +56,18 @@ final class MetricsTests: XCTestCase {
         XCTAssertFalse(after.contains("correct horse"), "no secret in metrics")
     }
 
+    func testTheKeyRingRefreshSamplesThePoolWaitAndShowsTheRingVersion() async throws {
+        let before = try await scrape()
+        let ring = test.app.storeIdP.keyRing
+        try await test.run(KeysRotateCommand(), [])
+        let version = try XCTUnwrap(ring.loadedVersion)
+        await KeyRingRefreshSchedule().refreshOnce(test.app)
+        let after = try await scrape()
+        let count = "storeidp_database_pool_wait_seconds_count"
+        XCTAssertGreaterThanOrEqual(value(after, count) - value(before, count), 1, after)
+        XCTAssertEqual(value(after, "storeidp_key_ring_version"), Double(version), after)
+    }
+
     func testMetricsNeedTheTokenAndAreOffWithoutOne() async throws {
         let anonymous = try await test.app.sendRequest(.GET, "/metrics")
         XCTAssertEqual(anonymous.status, .unauthorized)

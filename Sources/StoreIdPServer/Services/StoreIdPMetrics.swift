@@ -17,6 +17,8 @@ import Vapor
 /// | `storeidp_login_throttled_total` | `account` | attempts refused by the throttle (429) |
 /// | `storeidp_key_age_seconds` | `algorithm` | age of each active signing key, at scrape |
 /// | `storeidp_audit_rows_total` | `kind` | every audit row |
+/// | `storeidp_database_pool_wait_seconds` | | time to lease a pooled database connection, sampled once a second per node by the key-ring refresh (it waits behind the requests when the pool is exhausted) |
+/// | `storeidp_key_ring_version` | | the version of the key ring this node signs with |
 enum StoreIdPMetrics {
     static let registry = PrometheusCollectorRegistry()
     private static let bootstrapped = NSLock()
@@ -50,6 +52,14 @@ enum StoreIdPMetrics {
         case .adminLoginFailed: Counter(label: "storeidp_login_failures_total", dimensions: [("account", "admin")]).increment()
         default: break
         }
+    }
+
+    static func poolWait(seconds: TimeInterval) {
+        Timer(label: "storeidp_database_pool_wait_seconds", preferredDisplayUnit: .seconds).recordSeconds(seconds)
+    }
+
+    static func keyRingVersion(_ version: Int64) {
+        Gauge(label: "storeidp_key_ring_version").record(Double(version))
     }
 
     static func throttled(scope: String) {
