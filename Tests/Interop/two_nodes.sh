@@ -383,10 +383,14 @@ for n in A B; do
   curl -fsS --max-time 5 -H "Authorization: Bearer $STOREIDP_METRICS_TOKEN" "$url/metrics" >"$WORK/metrics-$n.txt" 2>"$WORK/metrics-$n.err" || true
   requests="$(grep -E '^http_requests_total\{' "$WORK/metrics-$n.txt" | awk '{s+=$NF} END {print s+0}')"
   signins="$(grep -E '^storeidp_signins_total\{' "$WORK/metrics-$n.txt" | awk '{s+=$NF} END {print s+0}')"
-  if [ "${requests%.*}" -gt 0 ] && [ "${signins%.*}" -gt 0 ] && grep -q '^storeidp_key_age_seconds' "$WORK/metrics-$n.txt"; then
-    ok "node $n: /metrics counts $requests requests and $signins sign-ins, and the keys' age"
-  else bad "node $n: /metrics does not show the requests and sign-ins it served" "$WORK/metrics-$n.txt"; fi
+  if [ "${requests%.*}" -gt 0 ] && [ "${signins%.*}" -gt 0 ] && grep -q '^storeidp_key_age_seconds' "$WORK/metrics-$n.txt" \
+     && grep -q '^storeidp_database_pool_wait_seconds_count' "$WORK/metrics-$n.txt"; then
+    ok "node $n: /metrics counts $requests requests and $signins sign-ins, the keys' age and the pool-wait samples"
+  else bad "node $n: /metrics does not show the requests and sign-ins it served, or the pool waits" "$WORK/metrics-$n.txt"; fi
 done
+va="$(awk '/^storeidp_key_ring_version /{print $2}' "$WORK/metrics-A.txt")"; vb="$(awk '/^storeidp_key_ring_version /{print $2}' "$WORK/metrics-B.txt")"
+if [ -n "$va" ] && [ "$va" = "$vb" ] && [ "${va%.*}" -ge 1 ]; then ok "both nodes sign with key ring version $va (after the rotation)"
+else bad "the nodes report different key ring versions (A ${va:-none}, B ${vb:-none})" "$(why "$WORK/metrics-A.txt" "$WORK/metrics-B.txt")"; fi
 
 echo "== 7. both nodes still answer /healthz (and /readyz)"
 for n in A B; do
