@@ -147,10 +147,22 @@ struct StartupPreparation: LifecycleHandler {
         let now = services.timeSource.now
         let folder = KeyRingStore(directory: services.settings.keysDirectory, factory: SigningKeyFactory(commonName: "storeidp"))
         if folder.hasRing, try await keyRing.isEmpty(on: application.db) {
-            let report = try await keyRing.importRing(try folder.current(), pairwiseSecret: try folder.existingPairwiseSecret(), now: now, on: application.db)
+            let report = try await keyRing.importRing(try folder.current(), pairwiseSecret: try folder.existingPairwiseSecret(),
+                                                      replacePairwiseSecret: false, now: now, on: application.db)
             application.logger.notice("moved the key folder's ring into the database; its private key files are no longer read: remove them once the database and the key-encryption key are backed up", metadata: [
                 "directory": .string(services.settings.keysDirectory.path), "keys": .string(report.imported.joined(separator: " ")),
             ])
+        } else if folder.hasRing {
+            // The database has a ring already (made by another node, or by a command run before
+            // the folder was in place): say so every start, since partners may know the folder's keys.
+            try await keyRing.reload(on: application.db)
+            let stored = Set(try keyRing.current().keys.map(\.kid))
+            let missing = (try? folder.current().keys.map(\.kid).filter { !stored.contains($0) }) ?? []
+            if !missing.isEmpty {
+                application.logger.warning("the key folder holds keys the database does not; if partners know them, run `storeidp keys import` on the folder", metadata: [
+                    "directory": .string(services.settings.keysDirectory.path), "kids": .string(missing.joined(separator: " ")),
+                ])
+            }
         }
         for key in try await keyRing.ensureActiveKeys(now: now, on: application.db) {
             application.logger.notice("created signing key", metadata: ["kid": .string(key.kid), "algorithm": .string(key.algorithm.rawValue)])

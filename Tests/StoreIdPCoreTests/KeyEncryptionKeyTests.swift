@@ -37,7 +37,7 @@ final class KeyEncryptionKeyTests: XCTestCase {
         XCTAssertThrowsError(try key.open("v1.not base64!", context: "signing-key a"))
     }
 
-    func testLoadReadsBase64Base64URLAndRawBytes() throws {
+    func testLoadReadsBase64AndBase64URL() throws {
         let bytes = Data((0..<32).map { UInt8($0 * 7 & 0xFF) | 0x80 })
         let probe = Data("probe".utf8)
         let reference = try KeyEncryptionKey(bytes: bytes)
@@ -45,7 +45,6 @@ final class KeyEncryptionKeyTests: XCTestCase {
         let forms: [String: Data] = [
             "standard": Data((bytes.base64EncodedString() + "\n").utf8),
             "url-safe": Data(Base64URL.encode(bytes).utf8),
-            "raw": bytes,
         ]
         for (name, contents) in forms {
             let file = folder.appendingPathComponent(name)
@@ -61,6 +60,9 @@ final class KeyEncryptionKeyTests: XCTestCase {
             "empty": Data(),
             "not base64": Data("this is not base64 at all!!".utf8),
             "huge": Data(repeating: 0x41, count: 4096),
+            "32 raw bytes": Data((0..<32).map { UInt8($0 | 0x80) }),
+            "32 hex characters": Data(String(repeating: "a1", count: 16).utf8),
+            "a 32-character passphrase": Data("correct horse battery staple 123".utf8),
         ]
         for (name, contents) in cases {
             let file = folder.appendingPathComponent(name.replacingOccurrences(of: " ", with: "-"))
@@ -74,6 +76,13 @@ final class KeyEncryptionKeyTests: XCTestCase {
         }
     }
 
+    func testTheSigningKeyContextNamesKidAlgorithmAndCertificate() {
+        let base = KeyEncryptionKey.signingKeyContext(kid: "k1", algorithm: "RS256", certificatePEM: "cert A")
+        XCTAssertNotEqual(base, KeyEncryptionKey.signingKeyContext(kid: "k2", algorithm: "RS256", certificatePEM: "cert A"))
+        XCTAssertNotEqual(base, KeyEncryptionKey.signingKeyContext(kid: "k1", algorithm: "ES256", certificatePEM: "cert A"))
+        XCTAssertNotEqual(base, KeyEncryptionKey.signingKeyContext(kid: "k1", algorithm: "RS256", certificatePEM: "cert B"))
+    }
+
     func testLoadOrCreateMakesAPrivateFileOnceAndKeepsIt() throws {
         let file = folder.appendingPathComponent("Keys/key-encryption.key")
         let (first, created) = try KeyEncryptionKey.loadOrCreate(at: file)
@@ -84,5 +93,7 @@ final class KeyEncryptionKeyTests: XCTestCase {
         let (second, createdAgain) = try KeyEncryptionKey.loadOrCreate(at: file)
         XCTAssertFalse(createdAgain)
         XCTAssertEqual(try second.open(sealed, context: "c"), Data("x".utf8), "the same key is read back")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: file.deletingLastPathComponent().path)
+        XCTAssertEqual(leftovers, ["key-encryption.key"], "no temporary file stays behind")
     }
 }

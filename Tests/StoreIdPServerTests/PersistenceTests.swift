@@ -48,7 +48,8 @@ final class PersistenceTests: XCTestCase {
             let kid = try row.decode(column: "kid", as: String.self)
             let sealed = try row.decode(column: "sealed_private_key", as: String.self)
             XCTAssertFalse(sealed.contains("PRIVATE KEY"), kid)
-            XCTAssertEqual(String(decoding: try kek.open(sealed, context: DatabaseKeyRing.keyContext(kid)), as: UTF8.self), ring.key(kid: kid)?.privateKeyPEM)
+            let key = try XCTUnwrap(ring.key(kid: kid))
+            XCTAssertEqual(String(decoding: try kek.open(sealed, context: DatabaseKeyRing.keyContext(key)), as: UTF8.self), key.privateKeyPEM)
         }
         let state = try await test.app.db.sql.select().column("sealed_pairwise_secret").from("key_ring").first()
         let sealedSecret = try XCTUnwrap(state).decode(column: "sealed_pairwise_secret", as: String.self)
@@ -116,6 +117,7 @@ final class PersistenceTests: XCTestCase {
         do { results.append(.success(try await b)) } catch { results.append(.failure(error)) }
         let succeeded = results.filter { if case .success = $0 { return true } else { return false } }.count
         XCTAssertGreaterThanOrEqual(succeeded, 1)
+        XCTAssertEqual(DatabaseKeyRing.StoreError.concurrentChange.status, .conflict, "the admin API and console answer 409, not 500")
         for case let .failure(error) in results {
             XCTAssertTrue("\(error)".contains("at the same moment") || "\(error)".lowercased().contains("busy") || "\(error)".lowercased().contains("lock"), "\(error)")
         }
@@ -147,7 +149,14 @@ final class PersistenceTests: XCTestCase {
         // `keys import` of another folder: its keys sign from now on, the database's retire.
         let another = KeyRingStore(directory: folder.appendingPathComponent("another"), factory: SigningKeyFactory(commonName: "127.0.0.1"))
         try another.ensureActiveKey(now: test.clock.now)
-        try await test.run(KeysImportCommand(), [another.directory.path])
+        do {
+            try await test.run(KeysImportCommand(), [another.directory.path])
+            XCTFail("another pairwise secret is not taken without --replace-pairwise-secret")
+        } catch {
+            XCTAssertTrue("\(error)".contains("--replace-pairwise-secret"), "\(error)")
+        }
+        XCTAssertEqual(try test.app.storeIdP.keyRing.current(), ring, "a refused import writes nothing")
+        try await test.run(KeysImportCommand(), [another.directory.path, "--replace-pairwise-secret"])
         let imported = try test.app.storeIdP.keyRing.current()
         XCTAssertEqual(imported.active?.kid, try another.current().active?.kid)
         XCTAssertEqual(imported.key(kid: try XCTUnwrap(oldRing.active?.kid))?.state, .retired)
@@ -156,12 +165,61 @@ final class PersistenceTests: XCTestCase {
         let version = test.app.storeIdP.keyRing.loadedVersion
         try await test.run(KeysImportCommand(), [another.directory.path])
         XCTAssertEqual(test.app.storeIdP.keyRing.loadedVersion, version)
+        let audit = try await test.app.db.sql.select().column("detail").from("audit_events").where("kind", .equal, "keys.imported").all()
+        XCTAssertEqual(audit.count, 1, "the import that changed the ring is an audit row")
+        // A folder whose active key is stored already but whose next key is new: one next key per algorithm remains.
+        try another.rotate(now: test.clock.now)
+        try await test.run(KeysImportCommand(), [another.directory.path])
+        let merged = try test.app.storeIdP.keyRing.current()
+        for algorithm in SigningKey.Algorithm.allCases {
+            XCTAssertEqual(merged.keys.filter { $0.algorithm == algorithm && $0.state == .active }.count, 1, "\(algorithm)")
+            XCTAssertEqual(merged.keys.filter { $0.algorithm == algorithm && $0.state == .next }.count, 1, "\(algorithm)")
+        }
         do {
             try await test.run(KeysImportCommand(), [folder.appendingPathComponent("nothing-here").path])
             XCTFail("a folder without keyring.json is refused")
         } catch {
             XCTAssertTrue("\(error)".contains("keyring.json"), "\(error)")
         }
+        try await test.shutdown()
+    }
+
+    func testACertificateChangedInTheDatabaseStopsTheRingFromLoading() async throws {
+        let test = try await TestApplication.make()
+        defer { test.removeFiles() }
+        let ring = try test.app.storeIdP.keyRing.current()
+        let active = try XCTUnwrap(ring.active)
+        let other = try XCTUnwrap(ring.active(.es256))
+        // Someone with write access to the database but without the key-encryption key puts
+        // another certificate beside our sealed key.
+        try await test.app.db.sql.update("signing_keys").set("certificate_pem", to: other.certificatePEM).where("kid", .equal, active.kid).run()
+        do {
+            try await test.app.storeIdP.keyRing.reload(on: test.app.db)
+            XCTFail("a swapped certificate must not load")
+        } catch {
+            XCTAssertTrue("\(error)".contains("cannot be opened"), "\(error)")
+        }
+        XCTAssertEqual(try test.app.storeIdP.keyRing.current().active?.certificatePEM, active.certificatePEM, "the ring in memory keeps signing")
+        try await test.shutdown()
+    }
+
+    func testADatabaseRestoredToAnOlderRingIsFollowed() async throws {
+        let test = try await TestApplication.make()
+        defer { test.removeFiles() }
+        let keyRing = test.app.storeIdP.keyRing
+        let before = try keyRing.current()
+        let saved = try await test.app.db.sql.select().columns("version", "generation").from("key_ring").first()
+        let (version, generation) = (try XCTUnwrap(saved).decode(column: "version", as: Int64.self), try XCTUnwrap(saved).decode(column: "generation", as: String.self))
+        try await keyRing.rotate(now: test.clock.now, on: test.app.db)
+        // The backup from before the rotation comes back: the old version number and rows.
+        try await test.app.db.sql.raw("UPDATE key_ring SET version = \(bind: version), generation = \(bind: generation) WHERE id = 1").run()
+        try await test.app.db.sql.raw("DELETE FROM signing_keys WHERE kid NOT IN (\(binds: before.keys.map(\.kid)))").run()
+        try await test.app.db.sql.raw("UPDATE signing_keys SET state = 'active', retired_at = NULL").run()
+        let changed = try await keyRing.refresh(on: test.app.db)
+        XCTAssertTrue(changed, "a lower version is still a different ring")
+        XCTAssertEqual(try keyRing.current().active?.kid, before.active?.kid)
+        let again = try await keyRing.refresh(on: test.app.db)
+        XCTAssertFalse(again, "and then it is not re-read every second")
         try await test.shutdown()
     }
 

@@ -38,6 +38,7 @@ public struct AuditEvent: Sendable, Hashable {
         case customerSaved = "customer.saved"
         case customersImported = "customers.imported"
         case keysRotated = "keys.rotated"
+        case keysImported = "keys.imported"
     }
 
     public var kind: Kind

@@ -10,8 +10,7 @@ import Glibc
 /// authenticated data, so a sealed value copied onto another row does not open.
 ///
 /// It lives in a file of its own, outside the database: a copy of the database alone reveals no
-/// private key. The file holds 32 random bytes as base64 (standard or URL-safe) text, or the 32
-/// bytes themselves.
+/// private key. The file holds 32 random bytes as base64 (standard or URL-safe) text.
 public struct KeyEncryptionKey: Sendable {
     public static let byteCount = 32
     /// What `seal` prefixes its output with: the format, so a later one can be told apart.
@@ -42,12 +41,21 @@ public struct KeyEncryptionKey: Sendable {
 
     private let key: SymmetricKey
 
+    /// What a signing key's private half is sealed for: its kid, its algorithm and the SHA-256 of
+    /// its certificate, so the certificate published beside it cannot be swapped without the
+    /// sealed key failing to open.
+    public static func signingKeyContext(kid: String, algorithm: String, certificatePEM: String) -> String {
+        let digest = SHA256.hash(data: Data(certificatePEM.utf8)).map { String(format: "%02x", $0) }.joined()
+        return "signing-key \(kid) \(algorithm) sha256:\(digest)"
+    }
+
     public init(bytes: Data) throws {
         guard bytes.count == Self.byteCount else { throw LoadError.malformed(path: "(bytes)", reason: "it holds \(bytes.count) bytes, not 32") }
         key = SymmetricKey(data: bytes)
     }
 
-    /// Reads the key from `url` (at most 1 KiB): base64 or base64url text of 32 bytes, or 32 raw bytes.
+    /// Reads the key from `url` (at most 1 KiB): base64 or base64url text of exactly 32 bytes.
+    /// Nothing else is taken (not 32 characters of a passphrase or of hex, which would be a weak key).
     public static func load(from url: URL) throws -> KeyEncryptionKey {
         let contents: Data
         do {
@@ -62,8 +70,6 @@ public struct KeyEncryptionKey: Sendable {
            let bytes = Data(base64Encoded: Self.standardBase64(text)), bytes.count == byteCount {
             return try KeyEncryptionKey(bytes: bytes)
         }
-        // 32 bytes that are not base64 text of 32 bytes: the key itself.
-        if contents.count == byteCount { return try KeyEncryptionKey(bytes: contents) }
         guard let text = String(data: contents, encoding: .utf8)?.trimmingWhitespace(), !text.isEmpty else {
             throw LoadError.malformed(path: url.path, reason: "it is empty or not text")
         }
@@ -90,19 +96,16 @@ public struct KeyEncryptionKey: Sendable {
             throw LoadError.unwritable(path: directory.path, reason: (error as NSError).localizedDescription)
         }
         let bytes = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
-        let text = Array((bytes.base64EncodedString() + "\n").utf8)
-        // O_EXCL: of two processes starting at once, one makes the file and the other reads it.
-        let descriptor = Glibc.open(url.path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-        guard descriptor >= 0 else {
-            if errno == EEXIST { return (try load(from: url), false) }
-            throw LoadError.unwritable(path: url.path, reason: String(cString: strerror(errno)))
-        }
-        let written = text.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-        let synced = fsync(descriptor)
-        close(descriptor)
-        guard written == text.count, synced == 0 else {
-            unlink(url.path)
-            throw LoadError.unwritable(path: url.path, reason: String(cString: strerror(errno)))
+        // Written whole to a temporary file, then linked into place: link() fails if the name
+        // exists, so of two processes starting at once one makes the file and the other reads
+        // the complete key; no reader ever sees a half-written file.
+        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
+        try writePrivateFile(Array((bytes.base64EncodedString() + "\n").utf8), to: temporary)
+        defer { unlink(temporary.path) }
+        if link(temporary.path, url.path) != 0 {
+            let code = errno
+            if code == EEXIST { return (try load(from: url), false) }
+            throw LoadError.unwritable(path: url.path, reason: String(cString: strerror(code)))
         }
         return (try KeyEncryptionKey(bytes: bytes), true)
     }
@@ -125,5 +128,26 @@ public struct KeyEncryptionKey: Sendable {
         } catch {
             throw OpenError(context: context)
         }
+    }
+}
+
+/// Writes `bytes` to a new file (mode 0600, never an existing one) and syncs it.
+private func writePrivateFile(_ bytes: [UInt8], to url: URL) throws {
+    let descriptor = open(url.path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+    guard descriptor >= 0 else {
+        throw KeyEncryptionKey.LoadError.unwritable(path: url.path, reason: String(cString: strerror(errno)))
+    }
+    defer { close(descriptor) }
+    var offset = 0
+    while offset < bytes.count {
+        let count = bytes[offset...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        if count < 0 {
+            if errno == EINTR { continue }
+            throw KeyEncryptionKey.LoadError.unwritable(path: url.path, reason: String(cString: strerror(errno)))
+        }
+        offset += count
+    }
+    guard fsync(descriptor) == 0 else {
+        throw KeyEncryptionKey.LoadError.unwritable(path: url.path, reason: String(cString: strerror(errno)))
     }
 }

@@ -54,7 +54,10 @@ struct KeysRotateCommand: StoreIdPCommand {
     func run(arguments: [String], context: CommandContext) async throws {
         _ = try CommandArguments(arguments, options: [])
         let services = context.application.storeIdP
-        let ring = try await services.keyRing.rotate(now: services.timeSource.now, on: context.application.db)
+        let now = services.timeSource.now
+        let ring = try await services.keyRing.rotate(now: now, on: context.application.db)
+        let summary = SigningKey.Algorithm.allCases.map { "\($0.rawValue) active \(ring.active($0)?.kid.prefix(12) ?? "none")" }.joined(separator: ", ")
+        try await AuditLog(database: context.application.db, buffer: nil).record(.keysRotated, at: now, subjectID: "cli", detail: summary)
         for algorithm in SigningKey.Algorithm.allCases {
             context.console.output("\(algorithm.rawValue): active \(ring.active(algorithm)?.kid ?? "none"), next \(ring.next(algorithm)?.kid ?? "none")".consoleText())
         }
@@ -65,26 +68,34 @@ struct KeysImportCommand: StoreIdPCommand {
     var help: String { "Move a key folder (keyring.json, *.key.pem, *.crt.pem, pairwise.secret) into the database." }
     var usage: String {
         """
-        Usage: storeidp keys import DIR
+        Usage: storeidp keys import DIR [--replace-pairwise-secret]
         Reads the key ring kept in DIR by an earlier StoreIdP (keyring.json, <kid>.key.pem, <kid>.crt.pem and
         pairwise.secret) and stores it in the database, private keys encrypted with the key-encryption key.
         Keys already in the database are left alone. Where DIR has an active key of an algorithm, that key
         signs from now on and the database's active and next keys of the algorithm retire (still published
-        for 14 days). DIR's pairwise.secret replaces the database's: persistent NameIDs and pairwise subjects
-        then stay what partners of DIR's StoreIdP know. A folder in STOREIDP_KEYS_DIR is moved in by itself on
+        for 14 days). When DIR's pairwise.secret differs from the database's, the import stops unless
+        --replace-pairwise-secret is given: then persistent NameIDs and pairwise subjects derive from DIR's
+        secret (what partners of DIR's StoreIdP know), and those issued from the database's change. A folder in STOREIDP_KEYS_DIR is moved in by itself on
         the first start with an empty database. Once the database and the key-encryption key are backed up,
         remove the private key files from DIR.
         """
     }
 
     func run(arguments: [String], context: CommandContext) async throws {
-        let parsed = try CommandArguments(arguments, options: [])
+        let parsed = try CommandArguments(arguments, options: [], flags: ["replace-pairwise-secret"])
         guard parsed.positionals.count == 1 else { throw CommandArguments.UsageError(description: "give one folder: storeidp keys import DIR") }
         let folder = KeyRingStore(directory: URL(fileURLWithPath: parsed.positionals[0]), factory: SigningKeyFactory(commonName: "storeidp"))
         guard folder.hasRing else { throw CommandArguments.UsageError(description: "\(folder.directory.path) holds no keyring.json") }
         let services = context.application.storeIdP
+        let now = services.timeSource.now
         let report = try await services.keyRing.importRing(try folder.current(), pairwiseSecret: try folder.existingPairwiseSecret(),
-                                                         now: services.timeSource.now, on: context.application.db)
+                                                         replacePairwiseSecret: parsed.flags.contains("replace-pairwise-secret"),
+                                                         now: now, on: context.application.db)
+        if !report.imported.isEmpty || report.pairwiseSecretReplaced {
+            let detail = "imported \(report.imported.count) key(s), retired \(report.retired.count)"
+                + (report.pairwiseSecretReplaced ? ", pairwise secret replaced" : "")
+            try await AuditLog(database: context.application.db, buffer: nil).record(.keysImported, at: now, subjectID: "cli", detail: detail)
+        }
         context.console.output("imported: \(report.imported.isEmpty ? "none" : report.imported.joined(separator: " "))".consoleText())
         if !report.alreadyPresent.isEmpty {
             context.console.output("already in the database: \(report.alreadyPresent.joined(separator: " "))".consoleText())

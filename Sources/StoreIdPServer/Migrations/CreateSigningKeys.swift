@@ -3,7 +3,7 @@ import SQLKit
 
 /// The key ring in the database (`DatabaseKeyRing`): `signing_keys`, one row per key with its
 /// private key sealed by the key-encryption key, and `key_ring`, one row with the ring's version
-/// and the sealed pairwise secret. Times are Unix seconds, as elsewhere.
+/// and generation and the sealed pairwise secret. Times are Unix seconds, as elsewhere.
 struct CreateSigningKeys: AsyncMigration {
     func prepare(on database: any Database) async throws {
         try await database.schema(DatabaseKeyRing.keysTable)
@@ -20,6 +20,7 @@ struct CreateSigningKeys: AsyncMigration {
         try await database.schema(DatabaseKeyRing.ringTable)
             .field("id", .int, .identifier(auto: false))
             .field("version", .int64, .required)
+            .field("generation", .string, .required)
             .field("sealed_pairwise_secret", .string, .required)
             .field("updated_at", .double, .required)
             .create()

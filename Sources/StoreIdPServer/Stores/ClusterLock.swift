@@ -31,6 +31,14 @@ enum ClusterLock {
         }
     }
 
+    /// Inside a transaction: waits for the lock, held until the transaction commits or rolls back
+    /// (`pg_advisory_xact_lock`), on the transaction's own connection. Nothing on SQLite, where a
+    /// writing transaction already excludes every other writer.
+    static func lockUntilCommit(_ name: Name, _ sql: any SQLDatabase) async throws {
+        guard sql.dialect.name == "postgresql" else { return }
+        try await sql.raw("SELECT pg_advisory_xact_lock(\(bind: name.rawValue))").run()
+    }
+
     /// Runs `work` only if no other node holds the lock now; false when it was skipped.
     @discardableResult
     static func ifFree(_ name: Name, on database: any Database, _ work: @escaping @Sendable () async throws -> Void) async throws -> Bool {
