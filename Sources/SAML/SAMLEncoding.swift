@@ -1,7 +1,7 @@
 import Foundation
 
 /// Strict base64 and URL encoding for the bindings.
-enum SAMLEncoding {
+public enum SAMLEncoding {
     /// Decodes base64 strictly: only the RFC 4648 §4 alphabet with correct
     /// padding. ASCII whitespace (line breaks some SPs insert every 76
     /// characters) is skipped; anything else is refused.
@@ -56,8 +56,9 @@ enum SAMLEncoding {
     }
 
     /// Percent-encodes everything but RFC 3986 unreserved characters, so the
-    /// exact octets signed are the octets sent (saml-bindings §3.4.4.1).
-    static func percentEncode(_ text: String) -> String {
+    /// exact octets signed are the octets sent (saml-bindings §3.4.4.1). OAuth query values use
+    /// the same encoding.
+    public static func percentEncode(_ text: String) -> String {
         var out = [UInt8]()
         out.reserveCapacity(text.utf8.count * 3 / 2)
         let hex = Array("0123456789ABCDEF".utf8)

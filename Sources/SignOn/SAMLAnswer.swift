@@ -20,7 +20,7 @@ struct SAMLAnswer {
         let parameters = SAMLResponseBuilder.Parameters(
             serviceProvider: provider, acsURL: acsURL, inResponseTo: inResponseTo, nameID: nameID, payload: payload,
             now: now, authnInstant: login.authTime, sessionIndex: login.sessionIndex, authnContextClassRef: authnContextClassRef)
-        let document = try SignOnMetrics.timeSigning(.samlResponse) { try builder.build(parameters) }
+        let document = try await SignOnMetrics.timeSigning(.samlResponse) { try builder.build(parameters) }
         session.addParticipant(SessionParticipant(slug: provider.slug, nameID: nameID, sessionIndex: login.sessionIndex))
         try await context.record(.samlResponse, provider: provider.slug, customer: customer.id, subject: document.assertionID,
                                  detail: inResponseTo.map { "in response to \($0.prefix(100))" } ?? "IdP-initiated")

@@ -12,15 +12,6 @@ public enum SignOnMetrics {
     }
 
     /// Runs `body` and records its duration in `storeidp_signing_seconds{kind}`.
-    static func timeSigning<T>(_ kind: Signed, _ body: () throws -> T) rethrows -> T {
-        let start = DispatchTime.now().uptimeNanoseconds
-        defer {
-            Timer(label: "storeidp_signing_seconds", dimensions: [("kind", kind.rawValue)], preferredDisplayUnit: .seconds)
-                .recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - start))
-        }
-        return try body()
-    }
-
     static func timeSigning<T>(_ kind: Signed, _ body: () async throws -> T) async rethrows -> T {
         let start = DispatchTime.now().uptimeNanoseconds
         defer {

@@ -146,16 +146,22 @@ struct StartupPreparation: LifecycleHandler {
         let keyRing = services.keyRing
         let now = services.timeSource.now
         let folder = KeyRingStore(directory: services.settings.keysDirectory, factory: SigningKeyFactory(commonName: "storeidp"))
-        if folder.hasRing, try await keyRing.isEmpty(on: application.db) {
+        var movingIn = false
+        if folder.hasRing { movingIn = try await keyRing.isEmpty(on: application.db) }
+        if movingIn {
             let report = try await keyRing.importRing(try folder.current(), pairwiseSecret: try folder.existingPairwiseSecret(),
                                                       replacePairwiseSecret: false, now: now, on: application.db)
             application.logger.notice("moved the key folder's ring into the database; its private key files are no longer read: remove them once the database and the key-encryption key are backed up", metadata: [
                 "directory": .string(services.settings.keysDirectory.path), "keys": .string(report.imported.joined(separator: " ")),
             ])
-        } else if folder.hasRing {
-            // The database has a ring already (made by another node, or by a command run before
+        }
+        // Every change keeps the ring it wrote or read in memory: no reload after it.
+        for key in try await keyRing.ensureActiveKeys(now: now, on: application.db) {
+            application.logger.notice("created signing key", metadata: ["kid": .string(key.kid), "algorithm": .string(key.algorithm.rawValue)])
+        }
+        if folder.hasRing, !movingIn {
+            // The database had a ring already (made by another node, or by a command run before
             // the folder was in place): say so every start, since partners may know the folder's keys.
-            try await keyRing.reload(on: application.db)
             let stored = Set(try keyRing.current().keys.map(\.kid))
             let missing = (try? folder.current().keys.map(\.kid).filter { !stored.contains($0) }) ?? []
             if !missing.isEmpty {
@@ -164,9 +170,5 @@ struct StartupPreparation: LifecycleHandler {
                 ])
             }
         }
-        for key in try await keyRing.ensureActiveKeys(now: now, on: application.db) {
-            application.logger.notice("created signing key", metadata: ["kid": .string(key.kid), "algorithm": .string(key.algorithm.rawValue)])
-        }
-        try await keyRing.reload(on: application.db)
     }
 }

@@ -37,7 +37,6 @@ final class InMemoryStores: @unchecked Sendable {
         func provider(slug: String) async throws -> ServiceProvider? { stores.providers.first { $0.slug == slug } }
         func provider(entityID: String) async throws -> ServiceProvider? { stores.providers.first { $0.saml?.entityID == entityID } }
         func provider(oidcClientID: String) async throws -> ServiceProvider? { stores.providers.first { $0.oidc?.clientID == oidcClientID } }
-        func provider(azureB2CPath: String) async throws -> ServiceProvider? { stores.providers.first { $0.oidc?.azureB2CPath == azureB2CPath } }
     }
 
     /// Grants by id; codes and refresh tokens by digest, with the time each was used.

@@ -68,6 +68,17 @@ final class AdminConsoleTests: XCTestCase {
         assertEqual(try await admin.get("/admin/audit?since=yesterday").status, .unprocessableEntity)
     }
 
+    func testPageLinksKeepTheFiltersURLEncoded() async throws {
+        let admin = try await signedInAdmin()
+        // page 2 of a search with '&' and '+' in it: the link back must carry them encoded.
+        let list = try await admin.get("/admin/customers?query=a%26b%2Bc&page=2")
+        XCTAssertEqual(list.status, .ok)
+        XCTAssertTrue(list.body.string.contains("/admin/customers?query=a%26b%2Bc&amp;page=1"), list.body.string)
+        let audit = try await admin.get("/admin/audit?since=2027-01-15T09:00:00%2B01:00&page=2")
+        XCTAssertEqual(audit.status, .ok)
+        XCTAssertTrue(audit.body.string.contains("since=2027-01-15T09%3A00%3A00%2B01%3A00&amp;until=&amp;page=1"), audit.body.string)
+    }
+
     func testWrongPasswordsAreRefusedThrottledAndAudited() async throws {
         let browser = Browser(test.app)
         for attempt in 1...11 {

@@ -200,7 +200,8 @@ final class AdminProvidersAPITests: XCTestCase {
 
     func testAddressClassification() {
         for address in ["127.0.0.1", "10.0.0.1", "172.16.5.4", "192.168.0.1", "169.254.169.254", "100.64.0.1", "0.0.0.0", "224.0.0.1",
-                        "::1", "::", "fe80::1", "fd00::1", "::ffff:10.0.0.1", "ff02::1"] {
+                        "::1", "::", "fe80::1", "fd00::1", "::ffff:10.0.0.1", "ff02::1",
+                        "64:ff9b::a00:1", "2002:a00:1::1", "2001:0:4136:e378:8000:63bf:3fff:fdd2"] {
             XCTAssertFalse(MetadataFetcher.isPublic(address), address)
         }
         for address in ["93.184.216.34", "8.8.8.8", "2606:4700::1111", "::ffff:8.8.8.8"] {

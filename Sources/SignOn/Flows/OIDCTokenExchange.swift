@@ -27,8 +27,9 @@ public struct OIDCTokenExchange: Sendable {
                 .flatMap({ String(data: $0, encoding: .utf8) }), let colon = decoded.firstIndex(of: ":") else {
                 throw OAuthError(.invalidClient, "the Basic credentials are malformed")
             }
-            func formDecoded(_ text: Substring) -> String? { text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding }
-            guard let id = formDecoded(decoded[..<colon]), let secret = formDecoded(decoded[decoded.index(after: colon)...]), !id.isEmpty else {
+            // RFC 6749 §2.3.1: the id and secret are form-encoded before Basic encoding.
+            guard let id = OAuthParameters.decode(decoded[..<colon]), let secret = OAuthParameters.decode(decoded[decoded.index(after: colon)...]),
+                  !id.isEmpty else {
                 throw OAuthError(.invalidClient, "the Basic credentials are malformed")
             }
             self.init(clientID: id, secret: secret)

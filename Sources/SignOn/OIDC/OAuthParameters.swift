@@ -1,4 +1,5 @@
 import Foundation
+import SAML
 
 /// The parameters of an OAuth request, read from a query string or an
 /// `application/x-www-form-urlencoded` body (RFC 6749 Appendix B). Bounded, and every name is
@@ -35,7 +36,8 @@ public struct OAuthParameters: Sendable, Equatable {
 
     public subscript(name: String) -> String? { values[name] }
 
-    private static func decode(_ text: Substring) -> String? {
+    /// One `application/x-www-form-urlencoded` name or value: `+` is a space, then percent-decoding.
+    static func decode(_ text: Substring) -> String? {
         let spaced = text.replacingOccurrences(of: "+", with: " ")
         return spaced.removingPercentEncoding
     }
@@ -49,17 +51,5 @@ public struct OAuthParameters: Sendable, Equatable {
     }
 
     /// Percent-encodes all but RFC 3986 §2.3 unreserved characters.
-    public static func encode(_ text: String) -> String {
-        var out = ""
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                out += String(format: "%%%02X", byte)
-            }
-        }
-        return out
-    }
+    public static func encode(_ text: String) -> String { SAMLEncoding.percentEncode(text) }
 }

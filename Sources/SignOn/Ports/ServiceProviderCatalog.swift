@@ -8,6 +8,4 @@ public protocol ServiceProviderCatalog: Sendable {
     func provider(entityID: String) async throws -> ServiceProvider?
     /// The OpenID Connect client with this `client_id` (RFC 6749 §2.2).
     func provider(oidcClientID: String) async throws -> ServiceProvider?
-    /// The OpenID Connect client served under `/b2c/{path}`.
-    func provider(azureB2CPath: String) async throws -> ServiceProvider?
 }

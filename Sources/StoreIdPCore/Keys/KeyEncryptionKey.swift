@@ -66,17 +66,16 @@ public struct KeyEncryptionKey: Sendable {
             throw LoadError.unreadable(path: url.path, reason: (error as NSError).localizedDescription)
         }
         guard contents.count <= 1024 else { throw LoadError.malformed(path: url.path, reason: "it is larger than 1 KiB") }
-        if let text = String(data: contents, encoding: .utf8)?.trimmingWhitespace(), !text.isEmpty,
-           let bytes = Data(base64Encoded: Self.standardBase64(text)), bytes.count == byteCount {
-            return try KeyEncryptionKey(bytes: bytes)
-        }
         guard let text = String(data: contents, encoding: .utf8)?.trimmingWhitespace(), !text.isEmpty else {
             throw LoadError.malformed(path: url.path, reason: "it is empty or not text")
         }
         guard let bytes = Data(base64Encoded: Self.standardBase64(text)) else {
             throw LoadError.malformed(path: url.path, reason: "it is not base64 text")
         }
-        throw LoadError.malformed(path: url.path, reason: "it decodes to \(bytes.count) bytes, not 32")
+        guard bytes.count == byteCount else {
+            throw LoadError.malformed(path: url.path, reason: "it decodes to \(bytes.count) bytes, not 32")
+        }
+        return try KeyEncryptionKey(bytes: bytes)
     }
 
     /// Base64url (RFC 4648 §5) or unpadded text as standard, padded base64.

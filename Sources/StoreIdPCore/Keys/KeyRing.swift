@@ -67,4 +67,34 @@ public struct KeyRing: Sendable, Hashable {
         keys.append(upcoming)
         return KeyRing(keys: keys)
     }
+
+    /// Keys for one rotation of every algorithm, made ahead (RSA key generation takes a while):
+    /// per algorithm a fresh `next` key, and a spare that becomes active only on a ring without
+    /// a `next` key (a first rotation).
+    public static func rotationKeys(factory: SigningKeyFactory, now: Date) throws -> [(fresh: SigningKey, spare: SigningKey)] {
+        try SigningKey.Algorithm.allCases.map { algorithm in
+            (fresh: try factory.makeKey(algorithm: algorithm, state: .next, now: now),
+             spare: try factory.makeKey(algorithm: algorithm, state: .active, now: now))
+        }
+    }
+
+    /// One rotation of every algorithm (`rotated`) with keys from `rotationKeys`; also returns
+    /// the keys it added (the fresh ones, and a spare where it was used).
+    public func rotatedAll(with keys: [(fresh: SigningKey, spare: SigningKey)], at now: Date) -> (ring: KeyRing, added: [SigningKey]) {
+        var ring = self
+        var added: [SigningKey] = []
+        for (fresh, spare) in keys {
+            let replacement = ring.next(fresh.algorithm) == nil ? spare : nil
+            ring = ring.rotated(freshNext: fresh, replacement: replacement, at: now)
+            added += [replacement, fresh].compactMap { $0 }
+        }
+        return (ring, added)
+    }
+
+    /// An active key for every algorithm that has none (a first start); empty when each has one.
+    public func missingActiveKeys(factory: SigningKeyFactory, now: Date) throws -> [SigningKey] {
+        try SigningKey.Algorithm.allCases.filter { active($0) == nil }.map {
+            try factory.makeKey(algorithm: $0, state: .active, now: now)
+        }
+    }
 }

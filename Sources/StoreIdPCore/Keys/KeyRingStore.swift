@@ -77,9 +77,7 @@ public final class KeyRingStore: @unchecked Sendable {
         try withExclusiveLock {
             _ = try readOrCreatePairwiseSecret()
             let ring = try load()
-            let created = try SigningKey.Algorithm.allCases.filter { ring.active($0) == nil }.map {
-                try factory.makeKey(algorithm: $0, state: .active, now: now)
-            }
+            let created = try ring.missingActiveKeys(factory: factory, now: now)
             guard !created.isEmpty else { return [] }
             try persist(KeyRing(keys: ring.keys + created), newKeys: created)
             return created
@@ -89,15 +87,9 @@ public final class KeyRingStore: @unchecked Sendable {
     /// One rotation of every algorithm (see `KeyRing.rotated`). Returns the ring after it.
     @discardableResult
     public func rotate(now: Date) throws -> KeyRing {
-        try withExclusiveLock {
-            var ring = try load()
-            var made: [SigningKey] = []
-            for algorithm in SigningKey.Algorithm.allCases {
-                let replacement = ring.next(algorithm) == nil ? try factory.makeKey(algorithm: algorithm, state: .active, now: now) : nil
-                let fresh = try factory.makeKey(algorithm: algorithm, state: .next, now: now)
-                ring = ring.rotated(freshNext: fresh, replacement: replacement, at: now)
-                made += [replacement, fresh].compactMap { $0 }
-            }
+        let keys = try KeyRing.rotationKeys(factory: factory, now: now)
+        return try withExclusiveLock {
+            let (ring, made) = try load().rotatedAll(with: keys, at: now)
             try persist(ring, newKeys: made)
             return ring
         }
@@ -125,13 +117,15 @@ public final class KeyRingStore: @unchecked Sendable {
     }
 
     public static let pairwiseSecretBytes = 32
+
+    /// A new pairwise secret: `pairwiseSecretBytes` random bytes.
+    public static func newPairwiseSecret() -> Data { Data(RandomBytes.make(pairwiseSecretBytes)) }
     private var pairwiseSecretURL: URL { directory.appendingPathComponent("pairwise.secret") }
 
     /// Call with the exclusive lock held: reads the secret, or writes a new one if the file is absent.
     private func readOrCreatePairwiseSecret() throws -> Data {
         if let existing = try readPairwiseSecret() { return existing }
-        var generator = SystemRandomNumberGenerator()
-        let data = Data((0..<Self.pairwiseSecretBytes).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        let data = Self.newPairwiseSecret()
         try writeSecret(Base64URL.encode(data), to: pairwiseSecretURL)
         return data
     }

@@ -12,7 +12,7 @@ struct AdminAPIAuthenticator: AsyncMiddleware {
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard let header = request.headers.first(name: .authorization) else {
-            if request.cookies["storeidp_session"] != nil || request.cookies["__Host-storeidp_session"] != nil {
+            if request.cookies[StoreSessionMiddleware.cookieName] != nil {
                 throw AdminAPIError(.forbidden, "forbidden", "a store session gives no access to the admin API; send an admin token")
             }
             throw AdminAPIError(.unauthorized, "unauthorized", "an admin token is needed (Authorization: Bearer …)",

@@ -129,7 +129,7 @@ struct AdminCustomersController: RouteCollection {
     }
 
     /// An admin change is written before the answer (never left waiting in the sign-in batch).
-    private static func audit(_ request: Request, kind: AuditEvent.Kind = .customerSaved, customerID: UUID?, detail: String) async throws {
+    static func audit(_ request: Request, kind: AuditEvent.Kind = .customerSaved, customerID: UUID?, detail: String) async throws {
         try await AuditLog(database: request.db).record(kind, at: request.now, customerID: customerID, subjectID: request.adminIdentity.description,
                                                         clientAddress: request.clientAddress, detail: detail)
     }

@@ -36,9 +36,8 @@ struct AdminKeysController: RouteCollection {
 
     func rotate(_ request: Request) async throws -> Response {
         let now = request.now
-        let ring = try await request.storeIdP.keyRing.rotate(now: now, on: request.db)
-        let summary = SigningKey.Algorithm.allCases.map { "\($0.rawValue) active \(ring.active($0)?.kid.prefix(12) ?? "none")" }.joined(separator: ", ")
-        try await AuditLog(database: request.db).record(.keysRotated, at: now, subjectID: request.adminIdentity.description, detail: summary)
+        let ring = try await request.storeIdP.keyRing.rotate(now: now, on: request.db, audit: AuditLog(database: request.db),
+                                                             actor: request.adminIdentity.description)
         return try .adminJSON(view(ring, now: now))
     }
 }

@@ -9,8 +9,6 @@ struct AdminPage: Sendable, Equatable {
 
     let number: Int
 
-    init(number: Int) { self.number = number }
-
     init(from request: Request) throws {
         guard let raw = request.query[String.self, at: "page"], !raw.isEmpty else {
             self.number = 1

@@ -86,7 +86,7 @@ struct AdminProvidersController: RouteCollection {
             (slug, name, document) = (upload.slug, upload.name, Data(upload.metadata.data.readableBytesView))
         } else if request.headers.contentType == .json {
             let fetch = try request.content.decode(Fetch.self)
-            let fetcher = MetadataFetcher(allowPrivateAddresses: request.storeIdP.environment["STOREIDP_ADMIN_ALLOW_PRIVATE_METADATA"] == "1")
+            let fetcher = MetadataFetcher(environment: request.storeIdP.environment)
             do {
                 document = try await fetcher.fetch(fetch.url)
             } catch let refusal as MetadataFetcher.Refusal {

@@ -22,12 +22,22 @@ struct MetadataFetcher {
     /// `STOREIDP_ADMIN_ALLOW_PRIVATE_METADATA=1`: private addresses allowed (a test network).
     let allowPrivateAddresses: Bool
 
+    init(allowPrivateAddresses: Bool) {
+        self.allowPrivateAddresses = allowPrivateAddresses
+    }
+
+    /// The fetcher the deployment allows (`STOREIDP_ADMIN_ALLOW_PRIVATE_METADATA`).
+    init(environment: [String: String]) {
+        self.init(allowPrivateAddresses: environment["STOREIDP_ADMIN_ALLOW_PRIVATE_METADATA"] == "1")
+    }
+
     func fetch(_ text: String) async throws -> Data {
         guard text.utf8.count <= 2048, let url = URLComponents(string: text), let scheme = url.scheme?.lowercased(),
               let host = url.host, !host.isEmpty, url.user == nil, url.password == nil else {
             throw Refusal(reason: "'\(text.displaySafePrefix)' is not an absolute URL")
         }
         guard scheme == "https" || (allowPrivateAddresses && scheme == "http") else { throw Refusal(reason: "the metadata URL must use https") }
+        guard let vetted = url.url?.absoluteString else { throw Refusal(reason: "'\(text.displaySafePrefix)' is not an absolute URL") }
         let port = url.port ?? (scheme == "https" ? 443 : 80)
         let bareHost = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
         let addresses = try await Self.resolve(bareHost, port: port)
@@ -39,7 +49,8 @@ struct MetadataFetcher {
         configuration.httpVersion = .http1Only
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         do {
-            var request = HTTPClientRequest(url: text)
+            // The URL as vetted above, not the text: the client parses what was checked.
+            var request = HTTPClientRequest(url: vetted)
             request.headers.add(name: "Accept", value: "application/samlmetadata+xml, application/xml, text/xml")
             let response = try await client.execute(request, deadline: .now() + Self.timeout)
             guard response.status == .ok else { throw Refusal(reason: "the metadata URL answered \(response.status.code)") }
@@ -108,6 +119,9 @@ struct MetadataFetcher {
         if head & 0xFF00 == 0xFF00 { return false }   // ff00::/8 multicast
         if head == 0 { return false }                 // ::/16 reserved and embedded forms
         if head == 0x2001 && lower.hasPrefix("2001:db8") { return false }
+        // Forms that carry an IPv4 address a gateway reaches (which may be a private one):
+        // NAT64 64:ff9b::/96 (RFC 6052), 6to4 2002::/16 (RFC 3056), Teredo 2001::/32 (RFC 4380).
+        if lower.hasPrefix("64:ff9b:") || head == 0x2002 || lower.hasPrefix("2001:0:") || lower.hasPrefix("2001::") { return false }
         return true
     }
 

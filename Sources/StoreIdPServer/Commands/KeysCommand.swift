@@ -55,9 +55,7 @@ struct KeysRotateCommand: StoreIdPCommand {
         _ = try CommandArguments(arguments, options: [])
         let services = context.application.storeIdP
         let now = services.timeSource.now
-        let ring = try await services.keyRing.rotate(now: now, on: context.application.db)
-        let summary = SigningKey.Algorithm.allCases.map { "\($0.rawValue) active \(ring.active($0)?.kid.prefix(12) ?? "none")" }.joined(separator: ", ")
-        try await AuditLog(database: context.application.db, buffer: nil).record(.keysRotated, at: now, subjectID: "cli", detail: summary)
+        let ring = try await services.keyRing.rotate(now: now, on: context.application.db, audit: AuditLog(database: context.application.db), actor: "cli")
         for algorithm in SigningKey.Algorithm.allCases {
             context.console.output("\(algorithm.rawValue): active \(ring.active(algorithm)?.kid ?? "none"), next \(ring.next(algorithm)?.kid ?? "none")".consoleText())
         }

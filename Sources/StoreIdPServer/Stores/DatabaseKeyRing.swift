@@ -144,9 +144,7 @@ final class DatabaseKeyRing: KeyRingSource, @unchecked Sendable {
     func ensureActiveKeys(now: Date, on database: any Database) async throws -> [SigningKey] {
         let factory = factory
         return try await change(on: database, now: now) { ring, _ in
-            let made = try SigningKey.Algorithm.allCases.filter { ring.active($0) == nil }.map {
-                try factory.makeKey(algorithm: $0, state: .active, now: now)
-            }
+            let made = try ring.missingActiveKeys(factory: factory, now: now)
             return made.isEmpty ? nil : (KeyRing(keys: ring.keys + made), nil, made)
         }.added
     }
@@ -156,20 +154,10 @@ final class DatabaseKeyRing: KeyRingSource, @unchecked Sendable {
     /// held only for the reads and writes.
     @discardableResult
     func rotate(now: Date, on database: any Database) async throws -> KeyRing {
-        let factory = factory
-        let made = try SigningKey.Algorithm.allCases.map { algorithm in
-            (fresh: try factory.makeKey(algorithm: algorithm, state: .next, now: now),
-             replacement: try factory.makeKey(algorithm: algorithm, state: .active, now: now))
-        }
+        let keys = try KeyRing.rotationKeys(factory: factory, now: now)
         return try await change(on: database, now: now) { ring, _ in
-            var ring = ring
-            var added: [SigningKey] = []
-            for (fresh, spare) in made {
-                let replacement = ring.next(fresh.algorithm) == nil ? spare : nil
-                ring = ring.rotated(freshNext: fresh, replacement: replacement, at: now)
-                added += [replacement, fresh].compactMap { $0 }
-            }
-            return (ring, nil, added)
+            let (rotated, added) = ring.rotatedAll(with: keys, at: now)
+            return (rotated, nil, added)
         }.ring
     }
 
@@ -235,7 +223,7 @@ final class DatabaseKeyRing: KeyRingSource, @unchecked Sendable {
                 let sql = try transaction.sql
                 try await ClusterLock.lockUntilCommit(.keys, sql)
                 if try await self.read(sql) == nil {
-                    let secret = initialPairwiseSecret ?? Self.randomSecret()
+                    let secret = initialPairwiseSecret ?? KeyRingStore.newPairwiseSecret()
                     try await sql.raw("""
                         INSERT INTO key_ring (id, version, generation, sealed_pairwise_secret, updated_at)
                         VALUES (1, 0, \(bind: UUID().uuidString), \(bind: try kek.seal(secret, context: Self.pairwiseContext)), \(bind: now.timeIntervalSince1970))
@@ -358,10 +346,6 @@ final class DatabaseKeyRing: KeyRingSource, @unchecked Sendable {
         return key
     }
 
-    private static func randomSecret() -> Data {
-        var generator = SystemRandomNumberGenerator()
-        return Data((0..<KeyRingStore.pairwiseSecretBytes).map { _ in UInt8.random(in: 0...255, using: &generator) })
-    }
 
     /// Carries the import's report out of the transaction's closure.
     private final class LockedReport: @unchecked Sendable {
@@ -369,5 +353,16 @@ final class DatabaseKeyRing: KeyRingSource, @unchecked Sendable {
         private var report = ImportReport()
         func set(_ value: ImportReport) { lock.withLock { report = value } }
         var value: ImportReport { lock.withLock { report } }
+    }
+}
+
+extension DatabaseKeyRing {
+    /// A rotation made by someone: `rotate`, then its audit row naming `actor` and the keys now
+    /// active. The command line, the admin API and the console rotate through this.
+    func rotate(now: Date, on database: any Database, audit: AuditLog, actor: String) async throws -> KeyRing {
+        let ring = try await rotate(now: now, on: database)
+        let summary = SigningKey.Algorithm.allCases.map { "\($0.rawValue) active \(ring.active($0)?.kid.prefix(12) ?? "none")" }.joined(separator: ", ")
+        try await audit.record(.keysRotated, at: now, subjectID: actor, detail: summary)
+        return ring
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import StoreIdPCore
+import SignOn
 import Vapor
 
 /// The console's audit log: the API's filters (`AdminAuditQuery`: provider, customer, kind,
@@ -30,8 +31,9 @@ struct AdminConsoleAuditController: RouteCollection {
         let kinds: [String]
         let rows: [Row]
         let page: Int
-        let next: Int?
-        let previous: Int?
+        /// The neighbouring pages with the same filters, every value URL-encoded.
+        let next: String?
+        let previous: String?
         let error: String?
     }
 
@@ -54,9 +56,12 @@ struct AdminConsoleAuditController: RouteCollection {
         } catch let refusal as AdminAPIError {
             error = refusal.message
         }
+        let filters = ["provider", "customer", "kind", "since", "until"].map { ($0, value($0)) }
+        func link(_ number: Int) -> String { OAuthParameters.url("/admin/audit", adding: filters + [("page", String(number))]) }
         let page = Page(admin: request.adminIdentity.displayName, csrf: CSRFToken.token(for: request), provider: value("provider"), customer: value("customer"),
                         kind: value("kind"), since: value("since"), until: value("until"), kinds: AuditEvent.Kind.allCases.map(\.rawValue),
-                        rows: rows, page: pageNumber, next: hasMore ? pageNumber + 1 : nil, previous: pageNumber > 1 ? pageNumber - 1 : nil, error: error)
+                        rows: rows, page: pageNumber, next: hasMore ? link(pageNumber + 1) : nil, previous: pageNumber > 1 ? link(pageNumber - 1) : nil,
+                        error: error)
         let response = try await request.view.render("admin/audit", page).encodeResponse(for: request)
         response.status = error == nil ? .ok : .unprocessableEntity
         return response

@@ -1,11 +1,12 @@
 import Foundation
 import StoreIdPCore
+import SignOn
 import Vapor
 
 /// The console's customers pages: search (`CustomerDirectory.search`, as the API), one
 /// customer, and disabling or enabling them (`CustomerDirectory.update`, audited with the admin).
 struct AdminConsoleCustomersController: RouteCollection {
-    static let perPage = 50
+    static let perPage = AdminCustomersController.perPage
 
     func boot(routes: any RoutesBuilder) throws {
         let customers = routes.grouped("admin", "customers").grouped(AdminConsoleAuthenticator())
@@ -30,8 +31,9 @@ struct AdminConsoleCustomersController: RouteCollection {
         let rows: [Row]
         let total: Int
         let page: Int
-        let previous: Int?
-        let next: Int?
+        /// The neighbouring pages of the same search, URL-encoded.
+        let previous: String?
+        let next: String?
         let error: String?
     }
 
@@ -54,16 +56,21 @@ struct AdminConsoleCustomersController: RouteCollection {
         let text = String((request.query[String.self, at: "query"] ?? "").prefix(254))
         var error: String?
         var page = 1
-        do { page = try AdminPage(from: request).number } catch let refusal as AdminAPIError { error = refusal.message }
-        let found = try await request.customers.search(text, limit: Self.perPage, offset: (page - 1) * Self.perPage)
+        var offset = 0
+        do {
+            let requested = try AdminPage(from: request)
+            (page, offset) = (requested.number, requested.offset(perPage: Self.perPage))
+        } catch let refusal as AdminAPIError { error = refusal.message }
+        let found = try await request.customers.search(text, limit: Self.perPage, offset: offset)
         let rows = found.customers.map { customer in
             ListPage.Row(id: customer.id.uuidString.lowercased(), email: customer.email.value,
                          name: [customer.firstName, customer.lastName].compactMap { $0 }.joined(separator: " "),
                          group: customer.group ?? "", company: customer.company.name ?? "", status: customer.status.rawValue)
         }
+        func link(_ number: Int) -> String { OAuthParameters.url("/admin/customers", adding: [("query", text), ("page", String(number))]) }
         let page_ = ListPage(admin: request.adminIdentity.displayName, csrf: CSRFToken.token(for: request), query: text, rows: rows,
-                             total: found.total, page: page, previous: page > 1 ? page - 1 : nil,
-                             next: page * Self.perPage < found.total ? page + 1 : nil, error: error)
+                             total: found.total, page: page, previous: page > 1 ? link(page - 1) : nil,
+                             next: page * Self.perPage < found.total ? link(page + 1) : nil, error: error)
         let response = try await request.view.render("admin/customers", page_).encodeResponse(for: request)
         response.status = error == nil ? .ok : .unprocessableEntity
         return response
@@ -99,10 +106,10 @@ struct AdminConsoleCustomersController: RouteCollection {
         guard let status = try request.content.decode(Form.self).status.flatMap(Customer.Status.init(rawValue:)) else {
             throw PageError(.unprocessableEntity, "status is active or disabled.")
         }
-        let profile = try CustomerJSONLine.profile(from: Array(#"{"status":"\#(status.rawValue)"}"#.utf8), storedEmail: customer.email.value)
+        var profile = CustomerProfile(email: customer.email.value)
+        profile.status = status
         if let result = try await request.customers.update(id: customer.id, with: profile, now: request.now), result.outcome == .updated {
-            try await AuditLog(database: request.db).record(.customerSaved, at: request.now, customerID: customer.id, subjectID: request.adminIdentity.description,
-                                                            clientAddress: request.clientAddress, detail: "updated: status")
+            try await AdminCustomersController.audit(request, customerID: customer.id, detail: "updated: status")
         }
         return request.redirect(to: "/admin/customers/\(customer.id.uuidString.lowercased())?saved=1", redirectType: .normal)
     }

@@ -76,15 +76,13 @@ struct AdminConsoleProvidersController: RouteCollection {
         }
         try request.requireBodySize(atMost: AdminProvidersController.metadataUploadLimit)
         let form = try request.content.decode(Form.self)
-        guard CSRFToken.accepts(form.csrf, from: request) else {
-            throw PageError(.forbidden, "This form has expired or did not come from this console. Please reload the page and try again.")
-        }
+        try requireCSRF(form.csrf, request)
         let slug = (form.slug ?? "").trimmingWhitespace()
         var document: Data
         if let file = form.metadata, file.data.readableBytes > 0 {
             document = Data(file.data.readableBytesView)
         } else if let url = form.url?.trimmingWhitespace(), !url.isEmpty {
-            let fetcher = MetadataFetcher(allowPrivateAddresses: request.storeIdP.environment["STOREIDP_ADMIN_ALLOW_PRIVATE_METADATA"] == "1")
+            let fetcher = MetadataFetcher(environment: request.storeIdP.environment)
             do { document = try await fetcher.fetch(url) } catch let refusal as MetadataFetcher.Refusal {
                 return try await renderList(request, status: .unprocessableEntity, error: "url: \(refusal.reason)", notice: nil)
             }
