@@ -56,9 +56,9 @@ public func configure(_ app: Application, settings: StoreIdPSettings, timeSource
     app.migrations.add(CreateSigningKeys())
     ShutdownDrain.install(app)
     app.lifecycle.use(StartupPreparation())
-    app.lifecycle.use(PurgeSchedule())
-    app.lifecycle.use(AuditFlushSchedule())
-    app.lifecycle.use(KeyRingRefreshSchedule())
+    app.lifecycle.use(Purge.job())
+    if let auditBuffer = app.storeIdP.auditBuffer { app.lifecycle.use(auditBuffer.job()) }
+    app.lifecycle.use(KeyRingRefresh.job())
 
     app.views.use(.leaf)
     app.leaf.configuration.rootDirectory = templatesDirectory(app)

@@ -61,7 +61,7 @@ final class MetricsTests: XCTestCase {
         let ring = test.app.storeIdP.keyRing
         try await test.run(KeysRotateCommand(), [])
         let version = try XCTUnwrap(ring.loadedVersion)
-        await KeyRingRefreshSchedule().refreshOnce(test.app)
+        await KeyRingRefresh().refreshOnce(test.app)
         let after = try await scrape()
         let count = "storeidp_database_pool_wait_seconds_count"
         XCTAssertGreaterThanOrEqual(value(after, count) - value(before, count), 1, after)

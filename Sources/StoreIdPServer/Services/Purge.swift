@@ -1,6 +1,5 @@
 import Fluent
 import Foundation
-import NIOCore
 import SQLKit
 import Vapor
 
@@ -24,33 +23,19 @@ struct Purge: Sendable {
     }
 }
 
-/// Runs `Purge` every few minutes while the application runs.
-final class PurgeSchedule: LifecycleHandler, @unchecked Sendable {
-    static let interval = TimeAmount.minutes(5)
-    private let lock = NSLock()
-    private var task: RepeatedTask?
-
-    func didBootAsync(_ application: Application) async throws {
-        let loop = application.eventLoopGroup.next()
-        let task = loop.scheduleRepeatedAsyncTask(initialDelay: Self.interval, delay: Self.interval) { _ in
-            let promise = loop.makePromise(of: Void.self)
-            promise.completeWithTask {
-                let services = application.storeIdP
-                do {
-                    // One node purges at a time; the others skip this round.
-                    let purge = Purge(database: application.db, throttle: LoginThrottle(database: application.db, policy: services.settings.loginThrottle))
-                    let now = services.timeSource.now
-                    try await ClusterLock.ifFree(.purge, on: application.db) { try await purge.run(now: now) }
-                } catch {
-                    application.logger.warning("purge failed", metadata: ["error": .string(String(describing: error).prefix(200).description)])
-                }
+extension Purge {
+    /// The job `configure` registers: a purge every five minutes, by one node at a time (the
+    /// others skip the round).
+    static func job() -> PeriodicJob {
+        PeriodicJob(every: .seconds(300)) { application in
+            let services = application.storeIdP
+            do {
+                let purge = Purge(database: application.db, throttle: LoginThrottle(database: application.db, policy: services.settings.loginThrottle))
+                let now = services.timeSource.now
+                try await ClusterLock.ifFree(.purge, on: application.db) { try await purge.run(now: now) }
+            } catch {
+                application.logger.warning("purge failed", metadata: ["error": .string(String(describing: error).prefix(200).description)])
             }
-            return promise.futureResult
         }
-        lock.withLock { self.task = task }
-    }
-
-    func shutdown(_ application: Application) {
-        lock.withLock { task }?.cancel()
     }
 }

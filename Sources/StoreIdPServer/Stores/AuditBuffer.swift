@@ -1,6 +1,5 @@
 import Fluent
 import Foundation
-import NIOCore
 import SQLKit
 import StoreIdPCore
 import Vapor
@@ -51,32 +50,17 @@ final class AuditBuffer: @unchecked Sendable {
     }
 }
 
-/// Flushes the application's `AuditBuffer` on a timer while it runs, and once more at shutdown.
-final class AuditFlushSchedule: LifecycleHandler, @unchecked Sendable {
-    private let lock = NSLock()
-    private var task: RepeatedTask?
-
-    func didBootAsync(_ application: Application) async throws {
-        guard let buffer = application.storeIdP.auditBuffer else { return }
-        let loop = application.eventLoopGroup.next()
-        let every = TimeAmount.milliseconds(Int64(buffer.interval * 1000))
-        let task = loop.scheduleRepeatedAsyncTask(initialDelay: every, delay: every) { _ in
-            let promise = loop.makePromise(of: Void.self)
-            promise.completeWithTask {
-                do { try await buffer.flush(to: application.db) } catch {
-                    application.logger.warning("audit rows not written yet", metadata: ["waiting": .stringConvertible(buffer.count)])
-                }
+extension AuditBuffer {
+    /// The job `configure` registers: a flush every `interval`, and a last one at shutdown.
+    func job() -> PeriodicJob {
+        PeriodicJob(every: .milliseconds(Int64(interval * 1000))) { [self] application in
+            do { try await flush(to: application.db) } catch {
+                application.logger.warning("audit rows not written yet", metadata: ["waiting": .stringConvertible(count)])
             }
-            return promise.futureResult
-        }
-        lock.withLock { self.task = task }
-    }
-
-    func shutdownAsync(_ application: Application) async {
-        lock.withLock { task }?.cancel()
-        guard let buffer = application.storeIdP.auditBuffer else { return }
-        do { try await buffer.flush(to: application.db) } catch {
-            application.logger.error("audit rows lost at shutdown", metadata: ["rows": .stringConvertible(buffer.count)])
+        } atShutdown: { [self] application in
+            do { try await flush(to: application.db) } catch {
+                application.logger.error("audit rows lost at shutdown", metadata: ["rows": .stringConvertible(count)])
+            }
         }
     }
 }

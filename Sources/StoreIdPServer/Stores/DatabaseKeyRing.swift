@@ -18,7 +18,7 @@ import Vapor
 ///
 /// Flows read the ring from memory (`current()`, no query on a sign-in). `refresh(on:)` reads
 /// the generation, one small query, and reloads whenever it differs from the one in memory (a
-/// newer ring, or a database restored to an older one); `KeyRingRefreshSchedule` calls it every
+/// newer ring, or a database restored to an older one); `KeyRingRefresh` calls it every
 /// second, so a rotation on any node is signed with everywhere within about a second. The
 /// generation is read before the keys, so a ring read while a change lands is labelled older
 /// than it is and is read again a second later, never the other way round.

@@ -1,27 +1,19 @@
 import Foundation
-import NIOCore
 import Vapor
 
 /// Every second, asks the database whether the key ring changed (`DatabaseKeyRing.refresh`, one
 /// small query) and reloads it when it did: a `keys rotate` run on any node, or by the command
 /// line, signs on every node within about a second, with no restart. The time it waits for a
 /// pooled connection is the node's sample of `storeidp_database_pool_wait_seconds`.
-final class KeyRingRefreshSchedule: LifecycleHandler, @unchecked Sendable {
-    static let interval = TimeAmount.seconds(1)
+final class KeyRingRefresh: @unchecked Sendable {
+    static let interval = Duration.seconds(1)
     private let lock = NSLock()
-    private var task: RepeatedTask?
     private var failing = false
 
-    func didBootAsync(_ application: Application) async throws {
-        let loop = application.eventLoopGroup.next()
-        let task = loop.scheduleRepeatedAsyncTask(initialDelay: Self.interval, delay: Self.interval) { [self] _ in
-            let promise = loop.makePromise(of: Void.self)
-            promise.completeWithTask {
-                await self.refreshOnce(application)
-            }
-            return promise.futureResult
-        }
-        lock.withLock { self.task = task }
+    /// The job `configure` registers: one `refreshOnce` a second.
+    static func job() -> PeriodicJob {
+        let refresh = KeyRingRefresh()
+        return PeriodicJob(every: interval) { await refresh.refreshOnce($0) }
     }
 
     /// One round: the pool-wait sample, the version check, a reload when it moved; a failure is
@@ -55,9 +47,5 @@ final class KeyRingRefreshSchedule: LifecycleHandler, @unchecked Sendable {
                 ])
             }
         }
-    }
-
-    func shutdown(_ application: Application) {
-        lock.withLock { task }?.cancel()
     }
 }
