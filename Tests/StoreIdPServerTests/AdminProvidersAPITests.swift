@@ -166,6 +166,23 @@ final class AdminProvidersAPITests: XCTestCase {
         return try await test.app.sendRequest(.POST, "/admin/api/v1/providers/metadata", headers: headers, body: ByteBuffer(string: body))
     }
 
+    func testAnEntryMustBeJSONAndWithinTheSizeLimit() async throws {
+        var form = auth
+        form.contentType = .urlEncodedForm
+        let wrongType = try await test.app.sendRequest(.POST, "/admin/api/v1/providers", headers: form, body: ByteBuffer(string: "slug=x"))
+        try AdminAPITestClient.assertError(wrongType, .unsupportedMediaType, "unsupported_media_type")
+        let untyped = try await test.app.sendRequest(.PUT, "/admin/api/v1/providers/x", headers: auth, body: ByteBuffer(string: "{}"))
+        try AdminAPITestClient.assertError(untyped, .unsupportedMediaType, "unsupported_media_type")
+        var json = auth
+        json.contentType = .json
+        let padding = String(repeating: " ", count: 300 * 1024)
+        let huge = try await test.app.sendRequest(.POST, "/admin/api/v1/providers", headers: json, body: ByteBuffer(string: "{\"slug\": \"x\"\(padding)}"))
+        XCTAssertEqual(huge.status, .payloadTooLarge, huge.body.string.prefix(200).description)
+        XCTAssertEqual(huge.headers.contentType, .json)
+        let listed = try await send(.GET, "/providers").1
+        XCTAssertEqual((listed["providers"] as? [Any])?.count, 0, "nothing was written")
+    }
+
     func testMetadataUploadRegistersTheSPAndRefusesDoctypesAndHugeFiles() async throws {
         let response = try await upload(metadata())
         XCTAssertEqual(response.status, .created, response.body.string)

@@ -123,11 +123,8 @@ struct AdminProvidersController: RouteCollection {
     }
 
     private func entry(_ request: Request, expectedSlug: String?) throws -> ServiceProvider {
-        try request.requireBodySize(atMost: Self.entryLimit)
-        guard request.headers.contentType == .json else {
-            throw AdminAPIError(.unsupportedMediaType, "unsupported_media_type", "send the provider as application/json")
-        }
-        let body = request.body.data.map { Data($0.readableBytesView) } ?? Data()
+        _ = try request.requireAdminMediaType(["application/json"], for: "a provider")
+        let body = Data(try request.adminBodyBytes(atMost: Self.entryLimit))
         let provider: ServiceProvider
         do {
             provider = try ProviderAdministration.provider(entryJSON: body, registration: ProviderAdministration.apiRegistration(environment: request.storeIdP.environment))

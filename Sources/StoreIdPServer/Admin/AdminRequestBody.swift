@@ -19,15 +19,10 @@ extension Request {
         return type
     }
 
-    /// The collected body (empty when none), or 413 when it is larger than `limit`.
-    ///
-    /// The route collects at most `limit` (`body: .collect(maxSize:)`), which stops a streamed
-    /// upload early; this check covers a declared `Content-Length` over the limit and bodies
-    /// that arrive already collected (they skip that bound).
+    /// The collected body (empty when none), or 413 when it is larger than `limit`: the API's
+    /// form of `requireBodySize(atMost:)`.
     func adminBodyBytes(atMost limit: ByteCount) throws -> [UInt8] {
-        let declared = headers.first(name: .contentLength).flatMap(Int.init) ?? 0
-        let collected = body.data?.readableBytes ?? 0
-        guard max(declared, collected) <= limit.value else {
+        guard !bodyExceeds(limit) else {
             throw AdminAPIError(.payloadTooLarge, "too_large", "the body is larger than this route accepts (\(limit.value) bytes)")
         }
         return body.data.map { Array($0.readableBytesView) } ?? []
