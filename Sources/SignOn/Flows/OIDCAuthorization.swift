@@ -24,15 +24,20 @@ public struct OIDCAuthorization: Sendable {
 
     public func receive(_ parameters: OAuthParameters, layout: OpenIDProviderLayout, session: inout SignOnSession) async throws -> SignOnOutcome {
         let request: OIDCAuthorizationRequest
+        var client: ServiceProvider?
         do {
-            request = try await OIDCAuthorizationRequest.read(parameters, layout: layout) { try await context.providers.provider(oidcClientID: $0) }
+            request = try await OIDCAuthorizationRequest.read(parameters, layout: layout) { clientID in
+                client = try await context.providers.provider(oidcClientID: clientID)
+                return client
+            }
         } catch let untrusted as OIDCAuthorizationRequest.Untrusted {
             throw SignOnError(.badRequest, untrusted.message)
         } catch let refused as OIDCAuthorizationRequest.Refused {
             try await context.record(.oidcError, provider: refused.client.slug, detail: String(refused.error.description.prefix(300)))
             return errorRedirect(refused.error, redirectURI: refused.redirectURI, state: refused.state, layout: layout)
         }
-        return try await answer(PendingAuthorization(request: request, receivedAt: context.now), session: &session)
+        guard let client else { throw SignOnError.unknownProvider() }
+        return try await answer(PendingAuthorization(request: request, receivedAt: context.now), client: client, session: &session)
     }
 
     /// After the login a request waited for: answer it.
@@ -47,10 +52,11 @@ public struct OIDCAuthorization: Sendable {
             session.pendingAuthorization = nil
             throw SignOnError(.notFound, "The application that asked you to sign in is no longer registered.")
         }
-        return try await answer(pending, session: &session)
+        return try await answer(pending, client: client, session: &session)
     }
 
-    private func answer(_ pending: PendingAuthorization, session: inout SignOnSession) async throws -> SignOnOutcome {
+    /// Answers `pending` for `client`, the registration just read for it (by `receive` or `resume`).
+    private func answer(_ pending: PendingAuthorization, client: ServiceProvider, session: inout SignOnSession) async throws -> SignOnOutcome {
         let request = pending.request
         let now = context.now
         var signedIn = try await context.signedInCustomer(session)
@@ -64,8 +70,7 @@ public struct OIDCAuthorization: Sendable {
                                      state: request.state, layout: request.layout)
             }
             if let (login, customer) = signedIn, login.authTime < pending.receivedAt {
-                guard hinted.clientID == request.clientID,
-                      let client = try await context.providers.provider(slug: request.providerSlug), let settings = client.oidc,
+                guard hinted.clientID == request.clientID, let settings = client.oidc,
                       try OIDCSubject.of(customer, provider: client, settings: settings, payloads: context.payloads) == hinted.subject else {
                     signedIn = nil
                     if request.prompt.contains(.none) {
@@ -90,9 +95,7 @@ public struct OIDCAuthorization: Sendable {
             return .login(returnTo: Self.continuePath, reauthenticate: signedIn != nil)
         }
         session.pendingAuthorization = nil
-        guard let client = try await context.providers.provider(slug: request.providerSlug), let settings = client.oidc else {
-            throw SignOnError.unknownProvider()
-        }
+        guard let settings = client.oidc else { throw SignOnError.unknownProvider() }
         // The access policy: a refused customer is told at the client (RFC 6749 §4.1.2.1 access_denied).
         guard client.access.decision(for: customer).allowed else {
             try await context.record(.oidcError, provider: client.slug, customer: customer.id, detail: "access_denied: access policy")

@@ -99,7 +99,11 @@ public struct KeyEncryptionKey: Sendable {
         // exists, so of two processes starting at once one makes the file and the other reads
         // the complete key; no reader ever sees a half-written file.
         let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
-        try writePrivateFile(Array((bytes.base64EncodedString() + "\n").utf8), to: temporary)
+        do {
+            try PrivateFile.create(Array((bytes.base64EncodedString() + "\n").utf8), at: temporary)
+        } catch {
+            throw LoadError.unwritable(path: error.path, reason: error.reason)
+        }
         defer { unlink(temporary.path) }
         if link(temporary.path, url.path) != 0 {
             let code = errno
@@ -127,26 +131,5 @@ public struct KeyEncryptionKey: Sendable {
         } catch {
             throw OpenError(context: context)
         }
-    }
-}
-
-/// Writes `bytes` to a new file (mode 0600, never an existing one) and syncs it.
-private func writePrivateFile(_ bytes: [UInt8], to url: URL) throws {
-    let descriptor = open(url.path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-    guard descriptor >= 0 else {
-        throw KeyEncryptionKey.LoadError.unwritable(path: url.path, reason: String(cString: strerror(errno)))
-    }
-    defer { close(descriptor) }
-    var offset = 0
-    while offset < bytes.count {
-        let count = bytes[offset...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-        if count < 0 {
-            if errno == EINTR { continue }
-            throw KeyEncryptionKey.LoadError.unwritable(path: url.path, reason: String(cString: strerror(errno)))
-        }
-        offset += count
-    }
-    guard fsync(descriptor) == 0 else {
-        throw KeyEncryptionKey.LoadError.unwritable(path: url.path, reason: String(cString: strerror(errno)))
     }
 }

@@ -210,18 +210,18 @@ public final class KeyRingStore: @unchecked Sendable {
         lock.withLock { cached = nil }
     }
 
-    /// Writes through a temporary file created with mode 0600 and renamed into place.
+    /// Writes through a new private file (`PrivateFile`) renamed into place.
     private func writeSecret(_ text: String, to url: URL) throws {
         let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
-        let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-        guard descriptor >= 0 else { throw StoreError.unwritable(path: temporary.path, reason: String(cString: strerror(errno))) }
-        let bytes = Array(text.utf8)
-        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-        let synced = fsync(descriptor)
-        close(descriptor)
-        guard written == bytes.count, synced == 0, rename(temporary.path, url.path) == 0 else {
+        do {
+            try PrivateFile.create(Array(text.utf8), at: temporary)
+        } catch {
+            throw StoreError.unwritable(path: error.path, reason: error.reason)
+        }
+        guard rename(temporary.path, url.path) == 0 else {
+            let reason = String(cString: strerror(errno))
             unlink(temporary.path)
-            throw StoreError.unwritable(path: url.path, reason: String(cString: strerror(errno)))
+            throw StoreError.unwritable(path: url.path, reason: reason)
         }
     }
 

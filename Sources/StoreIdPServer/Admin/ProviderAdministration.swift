@@ -51,10 +51,10 @@ struct ProviderAdministration {
         return try provider(entryJSON: body, registration: apiRegistration(environment: environment, files: ["uploaded metadata": document]))
     }
 
-    /// Refuses `provider` when it collides with a stored provider other than the ones in `replacing`.
-    func checkConflicts(_ provider: ServiceProvider, path: String, replacing: Set<String>) async throws {
-        let stored = try await directory.all().filter { !replacing.contains($0.slug) }
-        try ServiceProviderRegistration.checkConflicts(provider, path: path, with: stored.map { ($0, "the registered provider '\($0.slug)'") })
+    /// Refuses `provider` when it collides with one of `stored` other than the ones in `replacing`.
+    static func checkConflicts(_ provider: ServiceProvider, path: String, stored: [ServiceProvider], replacing: Set<String>) throws {
+        let others = stored.filter { !replacing.contains($0.slug) }
+        try ServiceProviderRegistration.checkConflicts(provider, path: path, with: others.map { ($0, "the registered provider '\($0.slug)'") })
     }
 
     enum Failure: Error, Equatable {
@@ -64,19 +64,21 @@ struct ProviderAdministration {
     }
 
     func create(_ provider: ServiceProvider) async throws {
-        if try await directory.find(slug: provider.slug) != nil { throw Failure.exists(provider.slug) }
-        try await checkConflicts(provider, path: "provider", replacing: [])
+        let stored = try await directory.all()
+        if stored.contains(where: { $0.slug == provider.slug }) { throw Failure.exists(provider.slug) }
+        try Self.checkConflicts(provider, path: "provider", stored: stored, replacing: [])
         _ = try await directory.apply([provider], now: now)
         try await record(.providerCreated, provider.slug)
     }
 
     /// Replaces a provider with a new definition of the same protocol.
     func replace(_ provider: ServiceProvider) async throws -> ProviderDirectory.ApplyOutcome {
-        guard let existing = try await directory.find(slug: provider.slug) else { throw Failure.missing(provider.slug) }
+        let stored = try await directory.all()
+        guard let existing = stored.first(where: { $0.slug == provider.slug }) else { throw Failure.missing(provider.slug) }
         guard existing.protocolKind == provider.protocolKind else {
             throw Failure.protocolChange(from: existing.protocolKind.rawValue, to: provider.protocolKind.rawValue)
         }
-        try await checkConflicts(provider, path: "provider", replacing: [provider.slug])
+        try Self.checkConflicts(provider, path: "provider", stored: stored, replacing: [provider.slug])
         let outcome = try await directory.apply([provider], now: now).first?.1 ?? .unchanged
         if outcome != .unchanged { try await record(.providerUpdated, provider.slug) }
         return outcome
@@ -85,8 +87,9 @@ struct ProviderAdministration {
     /// Creates or updates every provider of a file, all or nothing (`providers apply`).
     func apply(_ providers: [ServiceProvider]) async throws -> [(String, ProviderDirectory.ApplyOutcome)] {
         let slugs = Set(providers.map(\.slug))
+        let stored = try await directory.all()
         for (index, provider) in providers.enumerated() {
-            try await checkConflicts(provider, path: "providers[\(index)]", replacing: slugs)
+            try Self.checkConflicts(provider, path: "providers[\(index)]", stored: stored, replacing: slugs)
         }
         let outcomes = try await directory.apply(providers, now: now)
         for (slug, outcome) in outcomes where outcome != .unchanged {
