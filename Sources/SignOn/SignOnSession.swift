@@ -57,9 +57,11 @@ public struct SignOnSession: Sendable, Equatable, Codable {
 
     /// Starts a login: a fresh SessionIndex, no participants of an earlier login; a request the
     /// customer is signing in to answer is kept.
-    public mutating func signIn(_ customer: Customer, method: AuthenticationMethod, at now: Date, sessionIndex: String) {
-        self = SignOnSession(login: Login(customerID: customer.id, authTime: now, method: method, sessionIndex: sessionIndex),
-                             pendingAuthnRequest: pendingAuthnRequest, pendingAuthorization: pendingAuthorization)
+    @discardableResult
+    public mutating func signIn(_ customer: Customer, method: AuthenticationMethod, at now: Date, sessionIndex: String) -> Login {
+        let login = Login(customerID: customer.id, authTime: now, method: method, sessionIndex: sessionIndex)
+        self = SignOnSession(login: login, pendingAuthnRequest: pendingAuthnRequest, pendingAuthorization: pendingAuthorization)
+        return login
     }
 
     /// Records that `participant` received an assertion (one entry per provider, newest last).

@@ -16,6 +16,10 @@ final class InMemoryStores: @unchecked Sendable {
     var bigCommerceCalls: [String] { lock.withLock { _bigCommerceCalls } }
     private var _bigCommerceCalls: [String] = []
     private var _grants: [String: OIDCGrant] = [:]
+    private var _lookups: [String: Int] = [:]
+    /// How many times each lookup ran ("provider(slug:)", "customer(id:)").
+    var lookups: [String: Int] { lock.withLock { _lookups } }
+    fileprivate func looked(_ name: String) { lock.withLock { _lookups[name, default: 0] += 1 } }
     private var _codes: [String: (String, Date?)] = [:]
     private var _refresh: [String: (String, Date?)] = [:]
     var grants: [OIDCGrant] { lock.withLock { Array(_grants.values) } }
@@ -34,7 +38,10 @@ final class InMemoryStores: @unchecked Sendable {
 
     struct Catalog: ServiceProviderCatalog {
         let stores: InMemoryStores
-        func provider(slug: String) async throws -> ServiceProvider? { stores.providers.first { $0.slug == slug } }
+        func provider(slug: String) async throws -> ServiceProvider? {
+            stores.looked("provider(slug:)")
+            return stores.providers.first { $0.slug == slug }
+        }
         func provider(entityID: String) async throws -> ServiceProvider? { stores.providers.first { $0.saml?.entityID == entityID } }
         func provider(oidcClientID: String) async throws -> ServiceProvider? { stores.providers.first { $0.oidc?.clientID == oidcClientID } }
     }
@@ -78,7 +85,10 @@ final class InMemoryStores: @unchecked Sendable {
 
     struct Accounts: CustomerAccounts {
         let stores: InMemoryStores
-        func customer(id: UUID) async throws -> Customer? { stores.lock.withLock { stores._customers[id] } }
+        func customer(id: UUID) async throws -> Customer? {
+            stores.looked("customer(id:)")
+            return stores.lock.withLock { stores._customers[id] }
+        }
         func customer(email: String) async throws -> Customer? { stores.customer(email: email) }
         func save(_ profile: CustomerProfile, now: Date) async throws -> (Customer, CustomerSaveOutcome) {
             let email = try profile.validate()

@@ -12,6 +12,9 @@ final class StorefrontLaunchTests: XCTestCase {
         XCTAssertTrue(posted.xml.contains(">new@example.com</saml:NameID>"))
         XCTAssertEqual(session.login?.method, .storefrontLaunch)
         XCTAssertEqual(fixture.stores.events.map(\.kind), [.launchCreated, .samlResponse])
+        // The IdP-initiated step goes on with the provider and customer the launch read.
+        XCTAssertEqual(fixture.stores.lookups["provider(slug:)"], 1)
+        XCTAssertNil(fixture.stores.lookups["customer(id:)"])
     }
 
     func testReplayedTokenIsRefused() async throws {

@@ -38,10 +38,18 @@ public struct IdPInitiatedSignOn: Sendable {
         guard let (login, customer) = try await context.signedInCustomer(session) else {
             return .login(returnTo: input.returnPath, reauthenticate: false)
         }
+        return try await send(customer, login: login, to: provider, relayState: input.relayState,
+                              bigCommerceRedirect: input.bigCommerceRedirect, session: &session)
+    }
+
+    /// Sends `customer`, signed in by `login`, to `provider` in its protocol, after the access
+    /// policy. `StorefrontLaunch` calls it with the customer and provider it has just read.
+    func send(_ customer: Customer, login: SignOnSession.Login, to provider: ServiceProvider, relayState: String?,
+              bigCommerceRedirect: String?, session: inout SignOnSession) async throws -> SignOnOutcome {
         try context.checkAccess(customer, provider)
         switch provider.settings {
         case let .saml(settings):
-            let relayState = try UnsolicitedRelayState.check(input.relayState, for: provider, settings: settings)
+            let relayState = try UnsolicitedRelayState.check(relayState, for: provider, settings: settings)
             guard let acs = settings.defaultAssertionConsumerService else { throw SignOnError.partnerUnavailable(provider) }
             // The context class states how this session authenticated: a password here, or a
             // storefront's launch token (saml-authn-context-2.0-os §3.4.25 unspecified).
@@ -52,7 +60,7 @@ public struct IdPInitiatedSignOn: Sendable {
             return try await JWTSignOn(context: context).send(customer, login: login, provider: provider, settings: settings)
         case let .bigcommerce(settings):
             return try await BigCommerceSignOn(context: context).send(customer, provider: provider, settings: settings,
-                                                                      redirectTo: input.bigCommerceRedirect)
+                                                                      redirectTo: bigCommerceRedirect)
         case .oidc:
             // An OpenID client starts the sign-in itself (OpenID Connect Core 1.0 §3.1.2.1); there
             // is no unsolicited ID token to send it.

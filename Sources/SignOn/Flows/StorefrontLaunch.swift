@@ -88,9 +88,9 @@ public struct StorefrontLaunch: Sendable {
         guard customer.isActive else { throw SignOnError(.forbidden, "Your store account is disabled.", returnURL: back) }
         let kind: AuditEvent.Kind = outcome == .created ? .launchCreated : outcome == .updated ? .launchUpdated : .launchUnchanged
         try await context.record(kind, provider: provider.slug, customer: customer.id, subject: claims.jti, detail: "issuer \(claims.iss.prefix(200))")
-        session.signIn(customer, method: .storefrontLaunch, at: now, sessionIndex: context.random.samlID())
-        return try await IdPInitiatedSignOn(context: context).start(
-            .init(slug: provider.slug, relayState: input.relayState, bigCommerceRedirect: input.bigCommerceRedirect,
-                  returnPath: "/sso/\(provider.slug)"), session: &session)
+        let login = session.signIn(customer, method: .storefrontLaunch, at: now, sessionIndex: context.random.samlID())
+        // On as IdP-initiated SSO, with the provider and customer read above (not read again).
+        return try await IdPInitiatedSignOn(context: context).send(customer, login: login, to: provider, relayState: input.relayState,
+                                                                   bigCommerceRedirect: input.bigCommerceRedirect, session: &session)
     }
 }
